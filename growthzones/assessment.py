@@ -1,0 +1,331 @@
+"""The assessment: read once, then re-weight, re-rank and re-gate instantly.
+
+:func:`assess` does the expensive work (reading layers, extracting criteria). The
+:class:`Assessment` it returns holds the raw criteria table, and every change of weights,
+method or gates (:meth:`Assessment.reweight`, :meth:`Assessment.rerank`,
+:meth:`Assessment.with_gates`) re-evaluates from that table alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from growthzones.config import Config, GateConfig, load_config
+from growthzones.criteria import LayerStack, Progress, compute_criteria, load_layers
+from growthzones.gates import evaluate_gates
+from growthzones.layers import file_sha256
+from growthzones.ranking import rank_sites, tiers
+from growthzones.scoring import Weights, apply_missing, criterion_values, effective_weights, group_scores, score_sites
+from growthzones.sites import load_sites
+
+if TYPE_CHECKING:
+    import folium
+
+__all__ = ["DEMO_NOTICE", "Assessment", "assess", "evaluate"]
+
+log = logging.getLogger(__name__)
+
+DEMO_NOTICE = "illustrative demo data: synthetic layers, not real infrastructure"
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """The result of assessing candidate sites against a config.
+
+    Attributes
+    ----------
+    config
+        The config used (with any re-weighting applied).
+    sites
+        Site GeoDataFrame indexed by ``site_id`` in the working CRS.
+    criteria
+        Raw criteria in real units (km, MW, ha, fraction), one column per criterion.
+    values
+        Criteria mapped to 0..1 by their value functions (after the ``missing`` policy).
+    gates
+        ``eligible``, ``gate_reasons``, ``n_failed`` and one pass/fail column per gate.
+    scores
+        ``score`` (0-100, NaN when ineligible), ``rank``, ``tier`` and ``<group>_score``.
+    weights
+        The effective (normalised) weights.
+    notes
+        What was repaired, reprojected, normalised or filled, in words.
+    inputs
+        SHA-256 of each input file, by path.
+    layers
+        The layers read (kept for maps and nearest-infrastructure look-ups).
+    created
+        When the criteria were extracted (ISO 8601, UTC).
+    """
+
+    config: Config
+    sites: gpd.GeoDataFrame
+    criteria: pd.DataFrame
+    values: pd.DataFrame
+    gates: pd.DataFrame
+    scores: pd.DataFrame
+    weights: Weights
+    notes: tuple[str, ...] = ()
+    inputs: Mapping[str, str] = field(default_factory=dict)
+    layers: LayerStack | None = field(default=None, repr=False, compare=False)
+    created: str = ""
+
+    # ---------------------------------------------------------------------------- tables
+
+    @cached_property
+    def table(self) -> gpd.GeoDataFrame:
+        """Every site with rank, score, gates, raw criteria and 0..1 values, in site-id order."""
+        s = self.sites
+        vals = self.values.add_suffix("_value")
+        attrs = s.drop(columns=["name", "geometry"])
+        df = pd.concat(
+            [
+                s[["name"]],
+                self.scores[["rank", "tier", "score"]],
+                self.gates[["eligible", "gate_reasons"]],
+                self.scores.drop(columns=["rank", "tier", "score"]),
+                self.criteria,
+                vals,
+                attrs,
+            ],
+            axis=1,
+        )
+        return gpd.GeoDataFrame(df, geometry=s.geometry, crs=s.crs)
+
+    @cached_property
+    def ranking(self) -> gpd.GeoDataFrame:
+        """:attr:`table` sorted by rank; ineligible sites last, by site id."""
+        t = self.table
+        order = np.lexsort((t.index.to_numpy().astype(str), t["rank"].to_numpy(dtype=float, na_value=np.inf)))
+        return t.iloc[order]
+
+    @property
+    def eligible(self) -> pd.Series:
+        """Boolean Series: does each site pass every gate."""
+        return self.gates["eligible"]
+
+    @property
+    def n_eligible(self) -> int:
+        """How many sites pass every gate."""
+        return int(self.gates["eligible"].sum())
+
+    def top(self, n: int = 20) -> pd.DataFrame:
+        """The top ``n`` eligible sites: rank, name, score and group scores."""
+        cols = ["rank", "name", "score", *[f"{g}_score" for g in self.weights.groups.index]]
+        r = self.ranking
+        return pd.DataFrame(r.loc[r["eligible"], cols].head(n))
+
+    # ---------------------------------------------------------------------------- changes
+
+    def reweight(
+        self,
+        groups: Mapping[str, float] | None = None,
+        criteria: Mapping[str, float] | None = None,
+    ) -> Assessment:
+        """Return a new assessment with some group and/or criterion weights changed.
+
+        Works on the criteria table alone (no layer is read again).
+
+        Examples
+        --------
+        >>> import growthzones as gz
+        >>> a = gz.assess(gz.load_config(gz.datasets.demo_config_path()))
+        >>> b = a.reweight(groups={"grid": 0.8})
+        >>> round(float(b.weights.groups["grid"]), 3) > round(float(a.weights.groups["grid"]), 3)
+        True
+        """
+        return self._evaluate(self.config.with_weights(groups, criteria))
+
+    def rerank(self, method: str, **params: Any) -> Assessment:
+        """Return a new assessment scored with another aggregation method.
+
+        ``method`` is a name in :data:`growthzones.mcda.AGGREGATION_METHODS`; ``params`` are
+        its parameters (e.g. ``v=0.5`` for VIKOR).
+        """
+        from growthzones import mcda
+        from growthzones.config import _choice
+
+        _choice(method, tuple(mcda.AGGREGATION_METHODS), "method")
+        return self._evaluate(self.config.with_method(method, **params))
+
+    def with_gates(self, gates: Sequence[GateConfig]) -> Assessment:
+        """Return a new assessment with the gates replaced."""
+        return self._evaluate(self.config.with_gates(tuple(gates)))
+
+    def with_config(self, config: Config) -> Assessment:
+        """Re-evaluate under ``config``, which must have the same sites, layers and criteria."""
+        return self._evaluate(config)
+
+    def _evaluate(self, config: Config) -> Assessment:
+        return evaluate(
+            config,
+            self.sites,
+            self.criteria,
+            notes=self._read_notes,
+            inputs=self.inputs,
+            layers=self.layers,
+            created=self.created,
+        )
+
+    @property
+    def _read_notes(self) -> tuple[str, ...]:
+        return tuple(n for n in self.notes if not n.startswith(_EVAL_PREFIXES))
+
+    # ---------------------------------------------------------------------------- outputs
+
+    def run_metadata(self) -> dict[str, Any]:
+        """What made this ranking: config, version, input hashes, method, weights, time."""
+        from growthzones.export import run_metadata
+
+        return run_metadata(self)
+
+    def to_geopackage(self, path: str | Path, *, overwrite: bool = True) -> Path:
+        """Write the ``ranked_sites`` and ``run`` layers to a GeoPackage, atomically."""
+        from growthzones.export import write_geopackage
+
+        return write_geopackage(self, path, overwrite=overwrite)
+
+    def to_csv(self, path: str | Path, *, overwrite: bool = True) -> Path:
+        """Write the ranking (without geometry, with WKT centroids) to CSV, atomically."""
+        from growthzones.export import write_csv
+
+        return write_csv(self, path, overwrite=overwrite)
+
+    def map(self, **kwargs: Any) -> folium.Map:
+        """A folium map of the sites coloured by score (see :func:`growthzones.maps.site_map`)."""
+        from growthzones.maps import site_map
+
+        return site_map(self, **kwargs)
+
+
+_EVAL_PREFIXES = ("weights:", "missing:")
+
+
+def evaluate(
+    config: Config,
+    sites: gpd.GeoDataFrame,
+    criteria: pd.DataFrame,
+    *,
+    notes: Sequence[str] = (),
+    inputs: Mapping[str, str] | None = None,
+    layers: LayerStack | None = None,
+    created: str = "",
+) -> Assessment:
+    """Score, gate and rank sites from an existing criteria table (the cheap step).
+
+    Parameters
+    ----------
+    config
+        Weights, value functions, gates and method come from here.
+    sites
+        Sites indexed by site id.
+    criteria
+        Raw criteria indexed like ``sites``, one column per criterion of ``config``.
+    """
+    weights = effective_weights(config)
+    values = criterion_values(config, criteria)
+    values, excluded, missing_notes = apply_missing(config, criteria, values)
+    gates = evaluate_gates(config, criteria, excluded=excluded)
+    eligible = gates["eligible"].to_numpy()
+    score = score_sites(values, eligible, weights, method=config.method.name, params=dict(config.method.params))
+    ranks = rank_sites(score, eligible)
+    scores = pd.concat([score, ranks, tiers(ranks), group_scores(values, weights)], axis=1)
+    all_notes = (
+        *notes,
+        *(f"weights: {n}" for n in weights.notes),
+        *(f"missing: {n}" for n in missing_notes),
+    )
+    return Assessment(
+        config=config,
+        sites=sites,
+        criteria=criteria,
+        values=values,
+        gates=gates,
+        scores=scores,
+        weights=weights,
+        notes=tuple(dict.fromkeys(all_notes)),
+        inputs=dict(inputs or {}),
+        layers=layers,
+        created=created or _now(),
+    )
+
+
+def assess(config: Config | str | Path, *, progress: Progress | None = None) -> Assessment:
+    """Assess the candidate sites of a config: read layers, compute criteria, gate, score, rank.
+
+    Parameters
+    ----------
+    config
+        A :class:`~growthzones.config.Config` or the path of a TOML config file.
+    progress
+        Called as ``progress(done, total, label)`` after each layer read and each criterion
+        computed (``total`` is the number of steps of the whole assessment).
+
+    Returns
+    -------
+    Assessment
+
+    Raises
+    ------
+    GrowthzonesError
+        A subclass naming the file, layer or key at fault and how to fix it.
+
+    Examples
+    --------
+    >>> import growthzones as gz
+    >>> a = gz.assess(gz.load_config(gz.datasets.demo_config_path()))
+    >>> int(a.ranking["rank"].iloc[0])
+    1
+    """
+    if not isinstance(config, Config):
+        config = load_config(config)
+    n_layers = len({c.layer for c in config.criteria if c.layer})
+    total = 1 + n_layers + len(config.criteria)
+    step = _Stepper(progress, total)
+    sites, site_notes = load_sites(config.sites, crs=config.project.crs)
+    step("read sites")
+    stack = load_layers(config, progress=lambda i, n, label: step(label))
+    criteria = compute_criteria(config, sites, stack, progress=lambda i, n, label: step(label))
+    inputs = {str(config.sites.path): file_sha256(config.sites.path), **stack.hashes}
+    notes = [*site_notes, *stack.notes, *_transform_notes(stack, site_notes)]
+    return evaluate(config, sites, criteria, notes=notes, inputs=inputs, layers=stack)
+
+
+class _Stepper:
+    def __init__(self, progress: Callable[[int, int, str], None] | None, total: int) -> None:
+        self.progress, self.total, self.done = progress, total, 0
+
+    def __call__(self, label: str) -> None:
+        self.done += 1
+        if self.progress:
+            self.progress(self.done, self.total, label)
+
+
+def _transform_notes(stack: LayerStack, site_notes: Sequence[str]) -> list[str]:
+    """Say when a datum shift used PROJ's Helmert fallback (no OSTN15 grid installed)."""
+    reprojected = any("reprojected from" in n for n in (*site_notes, *stack.notes))
+    if not reprojected:
+        return []
+    import pyproj
+
+    grid = Path(pyproj.datadir.get_data_dir()) / "uk_os_OSTN15_NTv2_OSGBtoETRS.tif"
+    if grid.exists():
+        return ["reprojection used the OSTN15 grid (centimetre accuracy)"]
+    return [
+        "reprojection to British National Grid used PROJ's Helmert fallback (the OSTN15 grid is not installed): "
+        "positions may be off by a few metres, fine for siting"
+    ]
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()

@@ -1,0 +1,735 @@
+"""Configuration: a TOML file read into frozen dataclasses.
+
+Every key is checked. Unknown keys are errors that suggest the nearest valid name, wrong
+types name the key and the type expected, and paths are resolved relative to the config
+file. A :class:`Config` is immutable: change it with :func:`dataclasses.replace` or the
+helpers here, never in place (Streamlit serves many sessions from one process).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import math
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from growthzones.errors import ConfigError
+
+__all__ = [
+    "MEASURES",
+    "RASTER_SUFFIXES",
+    "Config",
+    "CriterionConfig",
+    "GateConfig",
+    "LayerConfig",
+    "MethodConfig",
+    "ProjectConfig",
+    "SitesConfig",
+    "ValueConfig",
+    "load_config",
+    "parse_config",
+    "parse_where",
+]
+
+#: Criterion measures and the keys each one needs (beyond the common keys).
+MEASURES: dict[str, tuple[str, ...]] = {
+    "distance": ("layer",),
+    "nearest_attribute": ("layer", "attribute"),
+    "sum_within": ("layer", "attribute", "radius_km"),
+    "count_within": ("layer", "radius_km"),
+    "zonal": ("layer", "stat"),
+    "overlap": ("layer",),
+    "attribute": ("attribute",),
+    "area": (),
+}
+RASTER_SUFFIXES = (".tif", ".tiff", ".vrt", ".img", ".asc", ".nc")
+ZONAL_STATS = ("mean", "min", "max", "fraction")
+GATE_OPS = ("<=", "<", ">=", ">", "==", "!=")
+DIRECTIONS = ("benefit", "cost")
+MISSING_POLICIES = ("fail", "worst", "exclude")
+_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_WHERE_RE = re.compile(
+    r"""^\s*(?P<col>[A-Za-z_][A-Za-z0-9_]*)\s*(?P<op>==|!=|>=|<=|>|<)\s*"""
+    r"""(?P<val>'[^']*'|"[^"]*"|[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?)\s*$"""
+)
+
+
+@dataclass(frozen=True)
+class ProjectConfig:
+    """Project-wide settings.
+
+    Attributes
+    ----------
+    name
+        Shown in outputs.
+    crs
+        The working CRS; must be projected, in metres.
+    demo
+        True for the bundled illustrative demo: outputs say "illustrative demo data".
+    description
+        Free text shown in outputs.
+    """
+
+    name: str = "growthzones assessment"
+    crs: str = "EPSG:27700"
+    demo: bool = False
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class SitesConfig:
+    """Where the candidate sites are and which columns hold their id and name."""
+
+    path: Path
+    id: str
+    name: str
+    layer: str | None = None
+
+
+@dataclass(frozen=True)
+class LayerConfig:
+    """A named input layer (vector or raster)."""
+
+    key: str
+    path: Path
+    kind: str  # "vector" | "raster"
+    layer: str | None = None
+    band: int = 1
+    nodata: float | None = None
+    synthetic: bool = False
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class ValueConfig:
+    """A value function: its registry name and parameters."""
+
+    function: str = "linear"
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CriterionConfig:
+    """One criterion: how it is measured, its direction, value function and weight."""
+
+    name: str
+    group: str
+    measure: str
+    label: str = ""
+    unit: str = ""
+    layer: str | None = None
+    where: str | None = None
+    attribute: str | None = None
+    max_distance_km: float | None = None
+    radius_km: float | None = None
+    stat: str | None = None
+    range: tuple[float, float] | None = None
+    direction: str = "benefit"
+    weight: float = 1.0
+    missing: str = "fail"
+    value: ValueConfig | None = None
+
+    @property
+    def display(self) -> str:
+        """The label, or the name where there is no label."""
+        return self.label or self.name.replace("_", " ")
+
+
+@dataclass(frozen=True)
+class GateConfig:
+    """A hard constraint on one criterion's raw value."""
+
+    criterion: str
+    op: str
+    value: float
+    label: str = ""
+    enabled: bool = True
+    name: str = ""
+
+    @property
+    def key(self) -> str:
+        """A stable identifier for the gate."""
+        return self.name or f"{self.criterion} {self.op} {_fmt(self.value)}"
+
+
+@dataclass(frozen=True)
+class MethodConfig:
+    """The aggregation method and its parameters."""
+
+    name: str = "wlc"
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Config:
+    """A whole assessment configuration.
+
+    Attributes
+    ----------
+    project, sites, layers, criteria, gates, method
+        The sections of the TOML file.
+    weights
+        Group weights as written (normalised when scoring).
+    source
+        The config file, if read from one; ``text`` is its content.
+    """
+
+    project: ProjectConfig
+    sites: SitesConfig
+    layers: Mapping[str, LayerConfig]
+    criteria: tuple[CriterionConfig, ...]
+    weights: Mapping[str, float]
+    gates: tuple[GateConfig, ...] = ()
+    method: MethodConfig = field(default_factory=MethodConfig)
+    source: Path | None = None
+    text: str = ""
+
+    @property
+    def groups(self) -> tuple[str, ...]:
+        """Groups in the order they first appear among the criteria."""
+        return tuple(dict.fromkeys(c.group for c in self.criteria))
+
+    def criterion(self, name: str) -> CriterionConfig:
+        """Return the criterion called ``name``."""
+        for c in self.criteria:
+            if c.name == name:
+                return c
+        msg = f"no criterion {name!r}{_did_you_mean(name, [c.name for c in self.criteria])}"
+        raise ConfigError(msg)
+
+    def with_weights(
+        self,
+        groups: Mapping[str, float] | None = None,
+        criteria: Mapping[str, float] | None = None,
+    ) -> Config:
+        """Return a copy with some group and/or criterion weights replaced.
+
+        Examples
+        --------
+        >>> from growthzones.datasets import demo_config_path
+        >>> cfg = load_config(demo_config_path())
+        >>> cfg.with_weights(groups={"grid": 0.9}).weights["grid"]
+        0.9
+        """
+        new_groups = dict(self.weights)
+        for g, w in (groups or {}).items():
+            if g not in new_groups:
+                msg = f"weights: unknown group {g!r}{_did_you_mean(g, list(new_groups))}"
+                raise ConfigError(msg)
+            new_groups[g] = _number(w, f"weights.{g}")
+        crits = list(self.criteria)
+        names = [c.name for c in crits]
+        for n, w in (criteria or {}).items():
+            if n not in names:
+                msg = f"criteria: unknown criterion {n!r}{_did_you_mean(n, names)}"
+                raise ConfigError(msg)
+            i = names.index(n)
+            crits[i] = dataclasses.replace(crits[i], weight=_number(w, f"criteria.{n}.weight"))
+        _check_weights(new_groups, crits)
+        return dataclasses.replace(self, weights=new_groups, criteria=tuple(crits))
+
+    def with_method(self, name: str, **params: Any) -> Config:
+        """Return a copy using aggregation method ``name`` with ``params``."""
+        return dataclasses.replace(self, method=MethodConfig(name=name, params=dict(params)))
+
+    def with_gates(self, gates: tuple[GateConfig, ...]) -> Config:
+        """Return a copy with the gates replaced."""
+        return dataclasses.replace(self, gates=tuple(gates))
+
+    def to_toml(self) -> str:
+        """Serialise to TOML that :func:`parse_config` reads back to an equal config."""
+        return _to_toml(self)
+
+
+# --------------------------------------------------------------------------------------------
+# reading
+
+
+def load_config(path: str | Path) -> Config:
+    """Read and check a TOML config file.
+
+    Parameters
+    ----------
+    path
+        The config file. Paths inside it are relative to its folder.
+
+    Returns
+    -------
+    Config
+
+    Raises
+    ------
+    ConfigError
+        For a missing file, a TOML syntax error, an unknown or misspelt key, a wrong type or
+        a value out of range. The message names the key and the fix.
+
+    Examples
+    --------
+    >>> from growthzones.datasets import demo_config_path
+    >>> cfg = load_config(demo_config_path())
+    >>> cfg.project.crs
+    'EPSG:27700'
+    """
+    p = Path(path)
+    if not p.is_file():
+        hint = " (it is a folder)" if p.is_dir() else ""
+        msg = f"config file {str(path)!r} not found{hint}: check the path"
+        raise ConfigError(msg)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        msg = f"config file {str(path)!r} is not UTF-8 text: save it as UTF-8"
+        raise ConfigError(msg) from exc
+    return parse_config(text, base_dir=p.resolve().parent, source=p.resolve())
+
+
+def parse_config(text: str, *, base_dir: str | Path = ".", source: Path | None = None) -> Config:
+    """Parse TOML text into a :class:`Config`; see :func:`load_config`."""
+    where = str(source) if source else "config"
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        msg = f"{where}: TOML syntax error: {exc}; fix the line named"
+        raise ConfigError(msg) from exc
+    except (TypeError, AttributeError) as exc:  # not text at all
+        msg = f"{where}: expected TOML text, got {type(text).__name__}"
+        raise ConfigError(msg) from exc
+    return _build(raw, Path(base_dir), source, text, where)
+
+
+def _build(raw: dict[str, Any], base: Path, source: Path | None, text: str, where: str) -> Config:
+    _known(raw, ("project", "sites", "layers", "weights", "criteria", "gates", "method"), "")
+    for required in ("sites", "criteria"):
+        if required not in raw:
+            msg = f"{where}: missing section [{required}]; see docs/config.md for an example"
+            raise ConfigError(msg)
+
+    project = _project(_table(raw.get("project", {}), "project"))
+    sites = _sites(_table(raw["sites"], "sites"), base)
+    layers = {k: _layer(k, _table(v, f"layers.{k}"), base) for k, v in _table(raw.get("layers", {}), "layers").items()}
+    crit_list = raw["criteria"]
+    if not isinstance(crit_list, list) or not crit_list:
+        msg = "criteria: expected one or more [[criteria]] tables"
+        raise ConfigError(msg)
+    criteria = tuple(_criterion(i, _table(c, f"criteria[{i}]"), layers) for i, c in enumerate(crit_list))
+    names = [c.name for c in criteria]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        msg = f"criteria: duplicate criterion names {dupes}: give each criterion a unique name"
+        raise ConfigError(msg)
+
+    groups = list(dict.fromkeys(c.group for c in criteria))
+    weights_raw = _table(raw.get("weights", {}), "weights")
+    for g in weights_raw:
+        if g not in groups:
+            msg = f"weights.{g}: no criterion is in group {g!r}{_did_you_mean(g, groups)}"
+            raise ConfigError(msg)
+    weights = {g: _number(weights_raw.get(g, 1.0), f"weights.{g}") for g in groups}
+    _check_weights(weights, criteria)
+
+    gates_raw = raw.get("gates", [])
+    if not isinstance(gates_raw, list):
+        msg = "gates: expected [[gates]] tables"
+        raise ConfigError(msg)
+    gates = tuple(_gate(i, _table(g, f"gates[{i}]"), names) for i, g in enumerate(gates_raw))
+    method = _method(_table(raw.get("method", {}), "method"))
+    return Config(project, sites, layers, criteria, weights, gates, method, source, text)
+
+
+def _project(t: dict[str, Any]) -> ProjectConfig:
+    _known(t, ("name", "crs", "demo", "description"), "project")
+    crs = _str(t.get("crs", "EPSG:27700"), "project.crs")
+    _check_crs(crs)
+    return ProjectConfig(
+        name=_str(t.get("name", ProjectConfig.name), "project.name"),
+        crs=crs,
+        demo=_bool(t.get("demo", False), "project.demo"),
+        description=_str(t.get("description", ""), "project.description"),
+    )
+
+
+def _check_crs(crs: str) -> None:
+    from pyproj import CRS
+    from pyproj.exceptions import CRSError as ProjCRSError
+
+    try:
+        c = CRS.from_user_input(crs)
+    except ProjCRSError as exc:
+        msg = f"project.crs: {crs!r} is not a CRS pyproj knows; use e.g. 'EPSG:27700'"
+        raise ConfigError(msg) from exc
+    if not c.is_projected or (c.axis_info and c.axis_info[0].unit_name not in ("metre", "meter")):
+        msg = (
+            f"project.crs: {crs!r} is not a projected CRS in metres; distances and areas need one "
+            "(use 'EPSG:27700', British National Grid, for Great Britain)"
+        )
+        raise ConfigError(msg)
+
+
+def _sites(t: dict[str, Any], base: Path) -> SitesConfig:
+    _known(t, ("path", "layer", "id", "name"), "sites")
+    for k in ("path", "id", "name"):
+        if k not in t:
+            msg = f"sites.{k}: missing; [sites] needs path, id and name (the id and name columns)"
+            raise ConfigError(msg)
+    return SitesConfig(
+        path=_path(t["path"], base, "sites.path"),
+        id=_str(t["id"], "sites.id"),
+        name=_str(t["name"], "sites.name"),
+        layer=_opt_str(t.get("layer"), "sites.layer"),
+    )
+
+
+def _layer(key: str, t: dict[str, Any], base: Path) -> LayerConfig:
+    _known(t, ("path", "layer", "kind", "band", "nodata", "synthetic", "label"), f"layers.{key}")
+    if not _NAME_RE.match(key):
+        msg = f"layers.{key}: layer names may use letters, digits and underscores only"
+        raise ConfigError(msg)
+    if "path" not in t:
+        msg = f"layers.{key}.path: missing; give the file of layer {key!r}"
+        raise ConfigError(msg)
+    path = _path(t["path"], base, f"layers.{key}.path")
+    kind = t.get("kind", "raster" if path.suffix.lower() in RASTER_SUFFIXES else "vector")
+    kind = _choice(kind, ("vector", "raster"), f"layers.{key}.kind")
+    nodata = t.get("nodata")
+    return LayerConfig(
+        key=key,
+        path=path,
+        kind=kind,
+        layer=_opt_str(t.get("layer"), f"layers.{key}.layer"),
+        band=int(_number(t.get("band", 1), f"layers.{key}.band", minimum=1)),
+        nodata=None if nodata is None else _number(nodata, f"layers.{key}.nodata", allow_nan=True),
+        synthetic=_bool(t.get("synthetic", False), f"layers.{key}.synthetic"),
+        label=_str(t.get("label", ""), f"layers.{key}.label"),
+    )
+
+
+_CRITERION_KEYS = (
+    "name", "group", "measure", "label", "unit", "layer", "where", "attribute", "max_distance_km",
+    "radius_km", "stat", "range", "direction", "weight", "missing", "value",
+)  # fmt: skip
+
+
+def _criterion(i: int, t: dict[str, Any], layers: Mapping[str, LayerConfig]) -> CriterionConfig:
+    ctx = f"criteria[{i}]" + (f" ({t['name']})" if isinstance(t.get("name"), str) else "")
+    _known(t, _CRITERION_KEYS, ctx)
+    for k in ("name", "group", "measure"):
+        if k not in t:
+            msg = f"{ctx}.{k}: missing; every criterion needs name, group and measure"
+            raise ConfigError(msg)
+    name = _str(t["name"], f"{ctx}.name")
+    if not _NAME_RE.match(name):
+        msg = f"{ctx}.name: {name!r} must use letters, digits and underscores (it becomes a column name)"
+        raise ConfigError(msg)
+    measure = _choice(t["measure"], tuple(MEASURES), f"{ctx}.measure")
+    for need in MEASURES[measure]:
+        if need not in t:
+            msg = f"{ctx}.{need}: missing; measure {measure!r} needs {', '.join(MEASURES[measure])}"
+            raise ConfigError(msg)
+    layer = _opt_str(t.get("layer"), f"{ctx}.layer")
+    if layer is not None:
+        if measure in ("attribute", "area"):
+            msg = f"{ctx}.layer: measure {measure!r} reads the sites themselves; remove 'layer'"
+            raise ConfigError(msg)
+        if layer not in layers:
+            msg = f"{ctx}.layer: no layer {layer!r} in [layers]{_did_you_mean(layer, list(layers))}"
+            raise ConfigError(msg)
+        want = "raster" if measure == "zonal" else "vector"
+        if layers[layer].kind != want:
+            msg = f"{ctx}.layer: measure {measure!r} needs a {want} layer, but {layer!r} is a {layers[layer].kind}"
+            raise ConfigError(msg)
+    where = _opt_str(t.get("where"), f"{ctx}.where")
+    if where is not None:
+        if measure in ("zonal", "attribute", "area"):
+            msg = f"{ctx}.where: filters apply to vector layers only; remove 'where' for measure {measure!r}"
+            raise ConfigError(msg)
+        parse_where(where, ctx=f"{ctx}.where")
+    stat = _opt_str(t.get("stat"), f"{ctx}.stat")
+    if stat is not None:
+        stat = _choice(stat, ZONAL_STATS, f"{ctx}.stat")
+    rng = t.get("range")
+    if rng is not None:
+        if not (isinstance(rng, list) and len(rng) == 2):
+            msg = f"{ctx}.range: expected [low, high], got {rng!r}"
+            raise ConfigError(msg)
+        rng = (_number(rng[0], f"{ctx}.range[0]"), _number(rng[1], f"{ctx}.range[1]"))
+        if rng[0] > rng[1]:
+            msg = f"{ctx}.range: low {rng[0]} is above high {rng[1]}; swap them"
+            raise ConfigError(msg)
+    if stat == "fraction" and rng is None:
+        msg = f"{ctx}.range: stat 'fraction' needs range = [low, high], the values counted"
+        raise ConfigError(msg)
+    weight = _number(t.get("weight", 1.0), f"{ctx}.weight", minimum=0.0)
+    value = t.get("value")
+    vcfg = None
+    if value is not None:
+        vt = _table(value, f"{ctx}.value")
+        fn = vt.get("function", "linear")
+        vcfg = ValueConfig(_str(fn, f"{ctx}.value.function"), {k: v for k, v in vt.items() if k != "function"})
+        _check_value_function(vcfg, f"{ctx}.value")
+    elif weight > 0:
+        msg = (
+            f"{ctx}.value: missing; a weighted criterion needs a value function, e.g. "
+            'value = { function = "linear", low = 0, high = 100 } (or set weight = 0 to only report it)'
+        )
+        raise ConfigError(msg)
+    return CriterionConfig(
+        name=name,
+        group=_str(t["group"], f"{ctx}.group"),
+        measure=measure,
+        label=_str(t.get("label", ""), f"{ctx}.label"),
+        unit=_str(t.get("unit", _default_unit(measure)), f"{ctx}.unit"),
+        layer=layer,
+        where=where,
+        attribute=_opt_str(t.get("attribute"), f"{ctx}.attribute"),
+        max_distance_km=_opt_number(t.get("max_distance_km"), f"{ctx}.max_distance_km", minimum=0.0),
+        radius_km=_opt_number(t.get("radius_km"), f"{ctx}.radius_km", minimum=0.0),
+        stat=stat,
+        range=rng,
+        direction=_choice(t.get("direction", "benefit"), DIRECTIONS, f"{ctx}.direction"),
+        weight=weight,
+        missing=_choice(t.get("missing", "fail"), MISSING_POLICIES, f"{ctx}.missing"),
+        value=vcfg,
+    )
+
+
+def _default_unit(measure: str) -> str:
+    return {"distance": "km", "area": "ha", "overlap": "fraction", "count_within": "count"}.get(measure, "")
+
+
+def _check_value_function(v: ValueConfig, ctx: str) -> None:
+    from growthzones import mcda
+    from growthzones.errors import GrowthzonesError
+
+    try:
+        mcda.value_function(v.function, **dict(v.params))
+    except GrowthzonesError as exc:
+        msg = f"{ctx}: {exc}"
+        raise ConfigError(msg) from exc
+    except TypeError as exc:
+        msg = f"{ctx}: bad parameters for value function {v.function!r}: {exc}"
+        raise ConfigError(msg) from exc
+
+
+def _gate(i: int, t: dict[str, Any], criteria: list[str]) -> GateConfig:
+    ctx = f"gates[{i}]"
+    _known(t, ("criterion", "op", "value", "label", "enabled", "name"), ctx)
+    for k in ("criterion", "op", "value"):
+        if k not in t:
+            msg = (
+                f"{ctx}.{k}: missing; a gate needs criterion, op and value, "
+                'e.g. criterion = "area", op = ">=", value = 20'
+            )
+            raise ConfigError(msg)
+    crit = _str(t["criterion"], f"{ctx}.criterion")
+    if crit not in criteria:
+        msg = f"{ctx}.criterion: no criterion {crit!r}{_did_you_mean(crit, criteria)}"
+        raise ConfigError(msg)
+    return GateConfig(
+        criterion=crit,
+        op=_choice(t["op"], GATE_OPS, f"{ctx}.op"),
+        value=_number(t["value"], f"{ctx}.value"),
+        label=_str(t.get("label", ""), f"{ctx}.label"),
+        enabled=_bool(t.get("enabled", True), f"{ctx}.enabled"),
+        name=_str(t.get("name", ""), f"{ctx}.name"),
+    )
+
+
+def _method(t: dict[str, Any]) -> MethodConfig:
+    from growthzones import mcda
+
+    _known(t, ("name", "params"), "method")
+    name = _choice(t.get("name", "wlc"), tuple(mcda.AGGREGATION_METHODS), "method.name")
+    params = _table(t.get("params", {}), "method.params")
+    return MethodConfig(name=name, params=dict(params))
+
+
+def _check_weights(groups: Mapping[str, float], criteria: tuple[CriterionConfig, ...] | list[CriterionConfig]) -> None:
+    from growthzones.errors import WeightError
+
+    for g, w in groups.items():
+        if w < 0 or not math.isfinite(w):
+            msg = f"weights.{g}: {w} is not a non-negative number; weights must be >= 0"
+            raise WeightError(msg)
+    active = [g for g in groups if any(c.group == g and c.weight > 0 for c in criteria)]
+    if not active or sum(groups[g] for g in active) <= 0:
+        msg = "weights: all group weights are zero (or no criterion has a weight > 0); give at least one a weight > 0"
+        raise WeightError(msg)
+
+
+def parse_where(where: str, *, ctx: str = "where") -> list[tuple[str, str, Any]]:
+    """Parse an attribute filter such as ``"voltage_kv >= 275 and status == 'live'"``.
+
+    Returns
+    -------
+    list of (column, operator, value)
+
+    Examples
+    --------
+    >>> parse_where("voltage_kv >= 275 and kind == 'motorway'")
+    [('voltage_kv', '>=', 275.0), ('kind', '==', 'motorway')]
+    """
+    out: list[tuple[str, str, Any]] = []
+    for part in re.split(r"\s+and\s+", where.strip(), flags=re.IGNORECASE):
+        m = _WHERE_RE.match(part)
+        if not m:
+            msg = (
+                f"{ctx}: cannot read condition {part.strip()!r}; write `column op value` joined by "
+                "'and', with op one of == != >= <= > < and text values in quotes, e.g. \"voltage_kv >= 275\""
+            )
+            raise ConfigError(msg)
+        val: Any = m["val"]
+        val = val[1:-1] if val[0] in "'\"" else float(val)
+        out.append((m["col"], m["op"], val))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# small checkers
+
+
+def _did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    if close:
+        return f"; did you mean {close[0]!r}?"
+    return f"; valid names: {', '.join(sorted(choices))}" if choices else ""
+
+
+def _known(t: Mapping[str, Any], keys: tuple[str, ...], ctx: str) -> None:
+    unknown = [k for k in t if k not in keys]
+    if unknown:
+        k = unknown[0]
+        where = f"{ctx}.{k}" if ctx else k
+        close = difflib.get_close_matches(k, keys, n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]!r}?" if close else f"valid keys: {', '.join(keys)}"
+        msg = f"{where}: unknown key {k!r}; {hint}"
+        raise ConfigError(msg)
+
+
+def _table(v: Any, ctx: str) -> dict[str, Any]:
+    if not isinstance(v, dict):
+        msg = f"{ctx}: expected a table, got {type(v).__name__} {v!r}"
+        raise ConfigError(msg)
+    return v
+
+
+def _str(v: Any, ctx: str) -> str:
+    if not isinstance(v, str):
+        msg = f"{ctx}: expected text in quotes, got {type(v).__name__} {v!r}"
+        raise ConfigError(msg)
+    return v
+
+
+def _opt_str(v: Any, ctx: str) -> str | None:
+    return None if v is None else _str(v, ctx)
+
+
+def _bool(v: Any, ctx: str) -> bool:
+    if not isinstance(v, bool):
+        msg = f"{ctx}: expected true or false, got {v!r}"
+        raise ConfigError(msg)
+    return v
+
+
+def _number(v: Any, ctx: str, *, minimum: float | None = None, allow_nan: bool = False) -> float:
+    if isinstance(v, bool) or not isinstance(v, int | float):
+        msg = f"{ctx}: expected a number, got {type(v).__name__} {v!r}"
+        raise ConfigError(msg)
+    f = float(v)
+    if not allow_nan and not math.isfinite(f):
+        msg = f"{ctx}: expected a finite number, got {v!r}"
+        raise ConfigError(msg)
+    if minimum is not None and f < minimum:
+        msg = f"{ctx}: {v!r} is below the minimum {minimum:g}"
+        raise ConfigError(msg)
+    return f
+
+
+def _opt_number(v: Any, ctx: str, *, minimum: float | None = None) -> float | None:
+    return None if v is None else _number(v, ctx, minimum=minimum)
+
+
+def _choice(v: Any, choices: tuple[str, ...], ctx: str) -> str:
+    if not isinstance(v, str) or v not in choices:
+        close = difflib.get_close_matches(str(v), choices, n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        msg = f"{ctx}: {v!r} is not valid; {hint}valid choices: {', '.join(choices)}"
+        raise ConfigError(msg)
+    return v
+
+
+def _path(v: Any, base: Path, ctx: str) -> Path:
+    s = _str(v, ctx)
+    p = Path(s).expanduser()
+    return p if p.is_absolute() else (base / p)
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}"
+
+
+# --------------------------------------------------------------------------------------------
+# writing
+
+
+def _toml_value(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int | float):
+        return repr(float(v)) if isinstance(v, float) and not float(v).is_integer() else _fmt(float(v))
+    if isinstance(v, str | Path):
+        s = str(v).replace("\\", "\\\\").replace('"', '\\"')
+        return f'"{s}"'
+    if isinstance(v, list | tuple):
+        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+    if isinstance(v, Mapping):
+        return "{ " + ", ".join(f"{k} = {_toml_value(x)}" for k, x in v.items()) + " }"
+    msg = f"cannot write {v!r} to TOML"
+    raise ConfigError(msg)
+
+
+def _to_toml(cfg: Config) -> str:
+    lines = ["# growthzones config", "", "[project]"]
+    for f in dataclasses.fields(ProjectConfig):
+        lines.append(f"{f.name} = {_toml_value(getattr(cfg.project, f.name))}")
+    lines += ["", "[sites]", f"path = {_toml_value(cfg.sites.path)}", f"id = {_toml_value(cfg.sites.id)}",
+              f"name = {_toml_value(cfg.sites.name)}"]  # fmt: skip
+    if cfg.sites.layer:
+        lines.append(f"layer = {_toml_value(cfg.sites.layer)}")
+    for key, lay in cfg.layers.items():
+        lines += ["", f"[layers.{key}]", f"path = {_toml_value(lay.path)}", f"kind = {_toml_value(lay.kind)}"]
+        for k in ("layer", "nodata", "label"):
+            if getattr(lay, k) not in (None, ""):
+                lines.append(f"{k} = {_toml_value(getattr(lay, k))}")
+        if lay.band != 1:
+            lines.append(f"band = {lay.band}")
+        if lay.synthetic:
+            lines.append("synthetic = true")
+    lines += ["", "[weights]"] + [f"{g} = {_toml_value(w)}" for g, w in cfg.weights.items()]
+    lines += [
+        "",
+        "[method]",
+        f"name = {_toml_value(cfg.method.name)}",
+        f"params = {_toml_value(dict(cfg.method.params))}",
+    ]
+    for c in cfg.criteria:
+        lines += ["", "[[criteria]]"]
+        for f in dataclasses.fields(CriterionConfig):
+            v = getattr(c, f.name)
+            if v is None or (f.name in ("label", "unit") and v == ""):
+                continue
+            if f.name == "value":
+                v = {"function": v.function, **dict(v.params)}
+            lines.append(f"{f.name} = {_toml_value(v)}")
+    for g in cfg.gates:
+        lines += ["", "[[gates]]", f"criterion = {_toml_value(g.criterion)}", f"op = {_toml_value(g.op)}",
+                  f"value = {_toml_value(g.value)}", f"enabled = {_toml_value(g.enabled)}"]  # fmt: skip
+        if g.label:
+            lines.append(f"label = {_toml_value(g.label)}")
+        if g.name:
+            lines.append(f"name = {_toml_value(g.name)}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,147 @@
+"""Writers for shortlists: GeoPackage, CSV, GeoJSON. Every writer is atomic.
+
+The GeoPackage opens in QGIS: layer ``ranked_sites`` (every site, in the working CRS, with
+rank, score, gates, raw criteria and 0..1 values, group sub-scores) and a table ``run``
+(key/value rows: config text, package version, SHA-256 of each input, method, effective
+weights, creation time, notes).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+
+from growthzones.atomic import atomic_path
+
+if TYPE_CHECKING:
+    from growthzones.assessment import Assessment
+
+__all__ = ["export_table", "run_metadata", "write_csv", "write_geojson", "write_geopackage"]
+
+log = logging.getLogger(__name__)
+
+
+def run_metadata(a: Assessment) -> dict[str, Any]:
+    """What made a ranking, as a flat dict of text values.
+
+    Keys: ``title``, ``notice`` (says "illustrative demo data" for the demo), ``config``
+    (the TOML text), ``config_path``, ``growthzones_version``, ``crs``, ``method``,
+    ``method_params``, ``group_weights``, ``criterion_weights`` (JSON), ``gates`` (JSON),
+    ``input_sha256`` (JSON, by path), ``created``, ``exported``, ``n_sites``, ``n_eligible``,
+    ``notes`` (JSON list).
+    """
+    from growthzones import __version__
+    from growthzones.assessment import DEMO_NOTICE, _now
+
+    cfg = a.config
+    return {
+        "title": cfg.project.name,
+        "notice": DEMO_NOTICE if cfg.project.demo else "",
+        "config": cfg.text if cfg.text and _same_weights(a) else cfg.to_toml(),
+        "config_path": str(cfg.source or ""),
+        "growthzones_version": __version__,
+        "crs": cfg.project.crs,
+        "method": cfg.method.name,
+        "method_params": json.dumps(dict(cfg.method.params), sort_keys=True),
+        "group_weights": json.dumps({k: round(float(v), 12) for k, v in a.weights.groups.items()}),
+        "criterion_weights": json.dumps({k: round(float(v), 12) for k, v in a.weights.criteria.items()}),
+        "gates": json.dumps([{"gate": g.key, "enabled": g.enabled, "label": g.label} for g in cfg.gates]),
+        "input_sha256": json.dumps(dict(sorted(a.inputs.items()))),
+        "created": a.created,
+        "exported": _now(),
+        "n_sites": str(len(a.sites)),
+        "n_eligible": str(a.n_eligible),
+        "notes": json.dumps(list(a.notes)),
+    }
+
+
+def _same_weights(a: Assessment) -> bool:
+    """True when the assessment's config is still the one read from ``config.text``."""
+    from growthzones.config import parse_config
+
+    try:
+        base = a.config.source.parent if a.config.source else Path(".")
+        original = parse_config(a.config.text, base_dir=base, source=a.config.source)
+    except Exception:  # text edited or unparseable: fall back to serialising the config
+        return False
+    return (
+        dict(original.weights) == dict(a.config.weights)
+        and original.criteria == a.config.criteria
+        and original.gates == a.config.gates
+        and original.method == a.config.method
+    )
+
+
+def export_table(a: Assessment) -> gpd.GeoDataFrame:
+    """The ``ranked_sites`` table as written: site id as a column, ranking order."""
+    t = a.ranking.reset_index()
+    t["gate_reasons"] = t["gate_reasons"].astype(str)
+    t["tier"] = t["tier"].astype(str)
+    for c in t.columns:
+        if t[c].dtype == object and c != "geometry":
+            t[c] = t[c].astype(str)
+    return t
+
+
+def write_geopackage(a: Assessment, path: str | Path, *, overwrite: bool = True) -> Path:
+    """Write the shortlist GeoPackage (layers ``ranked_sites`` and ``run``) atomically.
+
+    Returns
+    -------
+    Path
+        The file written.
+    """
+    table = export_table(a)
+    meta = run_metadata(a)
+    run = pd.DataFrame({"key": list(meta), "value": [str(v) for v in meta.values()]})
+    description = f"growthzones ranking: {a.config.project.name}"
+    if meta["notice"]:
+        description += f" ({meta['notice']})"
+    with atomic_path(path, overwrite=overwrite) as tmp:
+        pyogrio.write_dataframe(
+            table,
+            tmp,
+            layer="ranked_sites",
+            driver="GPKG",
+            promote_to_multi=True,
+            layer_options={"DESCRIPTION": description},
+            layer_metadata={"notice": meta["notice"], "method": meta["method"], "created": meta["created"]},
+        )
+        pyogrio.write_dataframe(
+            run, tmp, layer="run", driver="GPKG", layer_options={"DESCRIPTION": "how this ranking was made"}
+        )
+    log.info("wrote %s (%d sites)", path, len(table))
+    return Path(path)
+
+
+def write_csv(a: Assessment, path: str | Path, *, overwrite: bool = True) -> Path:
+    """Write the ranking as CSV (site centroid as easting/northing) atomically.
+
+    For the demo, a first column ``notice`` says the data is illustrative.
+    """
+    table = export_table(a)
+    centroid = table.geometry.centroid
+    df = pd.DataFrame(table.drop(columns="geometry"))
+    df["centroid_x"] = centroid.x.round(1)
+    df["centroid_y"] = centroid.y.round(1)
+    if a.config.project.demo:
+        from growthzones.assessment import DEMO_NOTICE
+
+        df.insert(0, "notice", DEMO_NOTICE)
+    with atomic_path(path, overwrite=overwrite) as tmp:
+        df.to_csv(tmp, index=False, float_format="%.10g", encoding="utf-8")
+    return Path(path)
+
+
+def write_geojson(a: Assessment, path: str | Path, *, overwrite: bool = True) -> Path:
+    """Write the ranking as GeoJSON (EPSG:4326, as the format requires) atomically."""
+    table = export_table(a).to_crs(4326)
+    with atomic_path(path, overwrite=overwrite) as tmp:
+        pyogrio.write_dataframe(table, tmp, driver="GeoJSON", layer="ranked_sites")
+    return Path(path)

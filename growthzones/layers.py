@@ -1,0 +1,370 @@
+"""Reading input layers: vector layers with pyogrio, raster metadata with rasterio.
+
+Every reader checks what the rest of the pipeline takes for granted, because the libraries
+downstream fail quietly otherwise (a CRS mismatch gives zero matches, an untagged nodata value
+is averaged in): the file exists and is readable, the layer exists and is not empty, the CRS
+is present, geometries are valid and non-empty. What can be repaired is repaired (reprojection
+to the working CRS, ``make_valid``) and said in the returned notes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import operator
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+from pyproj import CRS
+
+from growthzones.config import LayerConfig, parse_where
+from growthzones.errors import CRSError, GeometryError, InputFileError, LayerError
+
+__all__ = [
+    "RasterInfo",
+    "apply_where",
+    "file_sha256",
+    "list_layers",
+    "read_raster_info",
+    "read_vector",
+    "repair_geometries",
+]
+
+log = logging.getLogger(__name__)
+
+_OPS = {"==": operator.eq, "!=": operator.ne, ">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt}
+_VECTOR_SUFFIXES = (".gpkg", ".geojson", ".json", ".shp", ".fgb", ".zip", ".gml", ".kml", ".parquet", ".csv", ".gdb")
+
+
+def file_sha256(path: str | Path) -> str:
+    """Return the SHA-256 hex digest of a file (or of a folder's files, for .gdb folders)."""
+    h = hashlib.sha256()
+    p = Path(path)
+    files = sorted(f for f in p.rglob("*") if f.is_file()) if p.is_dir() else [p]
+    for f in files:
+        with f.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+    return h.hexdigest()
+
+
+def _check_file(path: Path, what: str) -> None:
+    if not path.exists():
+        msg = f"{what}: file {str(path)!r} not found; check the path (relative paths are read from the config's folder)"
+        raise InputFileError(msg)
+    if path.is_file() and path.stat().st_size == 0:
+        msg = f"{what}: file {str(path)!r} is empty (0 bytes); re-export it from your GIS"
+        raise InputFileError(msg)
+
+
+def list_layers(path: str | Path) -> list[str]:
+    """Return the layer names of a vector file.
+
+    Raises
+    ------
+    InputFileError
+        If the file is missing, empty or not a vector format GDAL can read.
+    """
+    p = Path(path)
+    _check_file(p, "vector file")
+    try:
+        return [str(name) for name, _ in pyogrio.list_layers(_gdal_path(p))]
+    except Exception as exc:  # pyogrio raises DataSourceError and friends
+        msg = f"vector file {str(p)!r} cannot be read ({_short(exc)}); is it a valid GeoPackage/GeoJSON/Shapefile?"
+        raise InputFileError(msg) from exc
+
+
+def _gdal_path(p: Path) -> str:
+    # A zipped shapefile is read through GDAL's /vsizip/ virtual file system.
+    return f"/vsizip/{p}" if p.suffix.lower() == ".zip" else str(p)
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:200]
+
+
+def read_vector(
+    path: str | Path,
+    *,
+    layer: str | None = None,
+    crs: str | CRS = "EPSG:27700",
+    what: str = "layer",
+) -> tuple[gpd.GeoDataFrame, list[str]]:
+    """Read a vector layer, check it, and bring it into the working CRS.
+
+    Parameters
+    ----------
+    path
+        The file (GeoPackage, GeoJSON, Shapefile, FlatGeobuf, zipped Shapefile...).
+    layer
+        The layer within the file; may be omitted when the file has one layer.
+    crs
+        The working CRS (projected, metres).
+    what
+        How to name this layer in messages, e.g. ``"layers.substations"``.
+
+    Returns
+    -------
+    (GeoDataFrame, list of str)
+        The layer in the working CRS with valid, non-empty geometries, and notes saying what
+        was repaired, dropped or reprojected.
+
+    Raises
+    ------
+    InputFileError, LayerError, CRSError, GeometryError
+        For a missing or unreadable file, a missing or empty layer, a missing CRS, or no
+        usable geometry.
+    """
+    p = Path(path)
+    names = list_layers(p)
+    if layer is None:
+        if len(names) > 1:
+            msg = f'{what}: file {str(p)!r} has {len(names)} layers ({", ".join(names)}); say which with layer = "..."'
+            raise LayerError(msg)
+        layer = names[0] if names else None
+    elif layer not in names:
+        msg = f"{what}: file {str(p)!r} has no layer {layer!r}; its layers are: {', '.join(names) or 'none'}"
+        raise LayerError(msg)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            gdf = gpd.read_file(_gdal_path(p), layer=layer, engine="pyogrio")
+    except Exception as exc:
+        msg = f"{what}: cannot read layer {layer!r} of {str(p)!r} ({_short(exc)}); the file may be truncated or corrupt"
+        raise InputFileError(msg) from exc
+    if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name not in gdf.columns:
+        msg = f"{what}: layer {layer!r} of {str(p)!r} has no geometry column; give a spatial layer"
+        raise LayerError(msg)
+    if len(gdf) == 0:
+        msg = f"{what}: layer {layer!r} of {str(p)!r} is empty (0 features); check you exported the right layer"
+        raise LayerError(msg)
+    notes: list[str] = []
+    gdf = _to_working_crs(gdf, crs, what, p, notes)
+    gdf = repair_geometries(gdf, what=what, notes=notes)
+    return gdf, notes
+
+
+def _to_working_crs(gdf: gpd.GeoDataFrame, crs: str | CRS, what: str, path: Path, notes: list[str]) -> gpd.GeoDataFrame:
+    target = CRS.from_user_input(crs)
+    if gdf.crs is None:
+        msg = (
+            f"{what}: {str(path)!r} has no CRS; set it in your GIS (e.g. QGIS: Layer > Set CRS) "
+            f"or re-export with one (the working CRS is {target.to_string()})"
+        )
+        raise CRSError(msg)
+    if CRS.from_user_input(gdf.crs) == target:
+        return gdf
+    src = gdf.crs.to_string()
+    kind = "geographic" if gdf.crs.is_geographic else "projected"
+    out = gdf.to_crs(target)
+    bad = ~np.isfinite(shapely.get_coordinates(out.geometry.values)).all(axis=1) if len(out) else np.array([])
+    if bad.any():
+        msg = (
+            f"{what}: reprojecting {str(path)!r} from {src} to {target.to_string()} produced invalid "
+            "coordinates; is its CRS right?"
+        )
+        raise CRSError(msg)
+    notes.append(f"{what}: reprojected from {src} ({kind}) to {target.to_string()}")
+    log.info(notes[-1])
+    return out
+
+
+def repair_geometries(
+    gdf: gpd.GeoDataFrame, *, what: str = "layer", notes: list[str] | None = None
+) -> gpd.GeoDataFrame:
+    """Drop null/empty geometries and repair invalid ones with ``make_valid``, saying how many.
+
+    Examples
+    --------
+    >>> from shapely import Polygon
+    >>> bowtie = Polygon([(0, 0), (1, 1), (1, 0), (0, 1)])
+    >>> gdf = gpd.GeoDataFrame(geometry=[bowtie, None], crs=27700)
+    >>> notes = []
+    >>> out = repair_geometries(gdf, what="sites", notes=notes)
+    >>> len(out), round(out.area.iloc[0], 2)
+    (1, 0.5)
+    >>> for note in notes:
+    ...     print(note)
+    sites: dropped 1 feature(s) with no or empty geometry (row 1)
+    sites: repaired 1 invalid geometry with make_valid (row 0)
+    """
+    notes = notes if notes is not None else []
+    geoms = gdf.geometry.values
+    empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    if empty.any():
+        rows = np.flatnonzero(empty)
+        notes.append(f"{what}: dropped {int(empty.sum())} feature(s) with no or empty geometry ({_rows(gdf, rows)})")
+        log.warning(notes[-1])
+        gdf = gdf.loc[~empty].copy()
+        if len(gdf) == 0:
+            msg = f"{what}: every feature has an empty or missing geometry; nothing left to use"
+            raise GeometryError(msg)
+    geoms = gdf.geometry.values
+    invalid = ~shapely.is_valid(geoms)
+    if invalid.any():
+        gdf = gdf.copy()
+        fixed = shapely.make_valid(geoms[invalid])
+        # make_valid can return a GeometryCollection; keep the polygonal or linear part
+        # matching the original type so area and distance stay meaningful.
+        orig_types = shapely.get_type_id(geoms[invalid])
+        fixed = np.array([_keep_dim(g, t) for g, t in zip(fixed, orig_types, strict=True)], dtype=object)
+        gdf.loc[gdf.index[invalid], gdf.geometry.name] = fixed
+        rows = np.flatnonzero(invalid)
+        notes.append(f"{what}: repaired {int(invalid.sum())} invalid geometry with make_valid ({_rows(gdf, rows)})")
+        log.warning(notes[-1])
+    return gdf
+
+
+def _keep_dim(geom: Any, type_id: int) -> Any:
+    if shapely.get_type_id(geom) != 7:  # not a GeometryCollection
+        return geom
+    dim = 2 if type_id in (3, 6) else 1 if type_id in (1, 5) else 0
+    parts = [g for g in shapely.get_parts(geom) if shapely.get_dimensions(g) == dim]
+    if not parts:
+        return geom
+    return shapely.union_all(parts)
+
+
+def _rows(gdf: pd.DataFrame, positions: np.ndarray, limit: int = 5) -> str:
+    labels = [str(gdf.index[i]) for i in positions[:limit]]
+    more = f" and {len(positions) - limit} more" if len(positions) > limit else ""
+    word = "row" if len(positions) == 1 else "rows"
+    return f"{word} {', '.join(labels)}{more}"
+
+
+def apply_where(gdf: gpd.GeoDataFrame, where: str | None, *, what: str = "layer") -> gpd.GeoDataFrame:
+    """Keep the features matching an attribute filter like ``"voltage_kv >= 275"``.
+
+    Raises
+    ------
+    LayerError
+        If a column named in the filter is missing, or a numeric comparison meets text.
+
+    Examples
+    --------
+    >>> gdf = gpd.GeoDataFrame({"voltage_kv": [132, 275, 400]}, geometry=gpd.points_from_xy([0, 1, 2], [0, 0, 0]))
+    >>> apply_where(gdf, "voltage_kv >= 275").voltage_kv.tolist()
+    [275, 400]
+    """
+    if not where:
+        return gdf
+    mask = np.ones(len(gdf), dtype=bool)
+    for col, op, val in parse_where(where, ctx=f"{what}.where"):
+        if col not in gdf.columns:
+            cols = ", ".join(c for c in gdf.columns if c != gdf.geometry.name)
+            msg = f"{what}.where: the layer has no column {col!r}; its columns are: {cols}"
+            raise LayerError(msg)
+        series = gdf[col]
+        if isinstance(val, float):
+            num = pd.to_numeric(series, errors="coerce")
+            bad = num.isna() & series.notna()
+            if bad.any():
+                msg = (
+                    f"{what}.where: column {col!r} is not numeric (e.g. {series[bad].iloc[0]!r}); "
+                    "compare it with a quoted text value or clean the column"
+                )
+                raise LayerError(msg)
+            series = num
+        mask &= np.asarray(_OPS[op](series, val).fillna(False), dtype=bool)
+    return gdf.loc[mask]
+
+
+@dataclass(frozen=True)
+class RasterInfo:
+    """What the pipeline needs to know about a raster layer."""
+
+    path: Path
+    crs: CRS
+    bounds: tuple[float, float, float, float]
+    res: tuple[float, float]
+    nodata: float | None
+    dtype: str
+    band: int
+    notes: tuple[str, ...] = field(default=())
+
+
+def read_raster_info(layer: LayerConfig, *, crs: str | CRS = "EPSG:27700") -> RasterInfo:
+    """Open a raster layer, check it, and return its metadata.
+
+    The nodata value comes from the config (``nodata = ...``) if given, else from the file.
+    A raster whose values look like an untagged sentinel (e.g. -9999) is refused, because it
+    would be averaged in silently.
+
+    Raises
+    ------
+    InputFileError, CRSError, LayerError
+    """
+    import rasterio
+    from rasterio.errors import RasterioIOError
+
+    what = f"layers.{layer.key}"
+    _check_file(layer.path, what)
+    try:
+        with rasterio.open(layer.path) as ds:
+            if layer.band > ds.count:
+                msg = f"{what}: band {layer.band} requested but {str(layer.path)!r} has {ds.count} band(s)"
+                raise LayerError(msg)
+            if ds.crs is None:
+                msg = (
+                    f"{what}: raster {str(layer.path)!r} has no CRS; assign one, e.g. "
+                    f"`gdal_edit.py -a_srs {CRS.from_user_input(crs).to_string()} FILE`"
+                )
+                raise CRSError(msg)
+            file_nodata = ds.nodatavals[layer.band - 1]
+            nodata = layer.nodata if layer.nodata is not None else file_nodata
+            band = ds.read(layer.band, masked=False, out_shape=_preview_shape(ds.height, ds.width))
+            info = RasterInfo(
+                path=layer.path,
+                crs=CRS.from_user_input(ds.crs),
+                bounds=tuple(ds.bounds),
+                res=tuple(ds.res),
+                nodata=None if nodata is None else float(nodata),
+                dtype=ds.dtypes[layer.band - 1],
+                band=layer.band,
+            )
+    except RasterioIOError as exc:
+        msg = f"{what}: cannot open raster {str(layer.path)!r} ({_short(exc)}); is it a valid GeoTIFF?"
+        raise InputFileError(msg) from exc
+    _check_sentinel(band, info.nodata, what, layer.path)
+    valid = band[np.isfinite(band)] if band.dtype.kind == "f" else band.ravel()
+    if info.nodata is not None and not np.isnan(info.nodata):
+        valid = valid[valid != info.nodata]
+    if valid.size == 0:
+        msg = (
+            f"{what}: raster {str(layer.path)!r} holds no valid cells (all nodata); check the file or its nodata value"
+        )
+        raise LayerError(msg)
+    notes = []
+    if info.crs != CRS.from_user_input(crs):
+        notes.append(f"{what}: raster is in {info.crs.to_string()}; sites are reprojected to it for extraction")
+    return RasterInfo(**{**info.__dict__, "notes": tuple(notes)})
+
+
+def _preview_shape(h: int, w: int, limit: int = 2048) -> tuple[int, int]:
+    scale = max(1.0, max(h, w) / limit)
+    return max(1, int(h / scale)), max(1, int(w / scale))
+
+
+_SENTINELS = (-9999.0, -99999.0, -32768.0, -3.4028234663852886e38, -1e20)
+
+
+def _check_sentinel(band: np.ndarray, nodata: float | None, what: str, path: Path) -> None:
+    vals = band[np.isfinite(band)] if band.dtype.kind == "f" else band
+    if vals.size == 0:
+        return
+    lo = float(vals.min())
+    for s in _SENTINELS:
+        if np.isclose(lo, s, rtol=1e-6) and (nodata is None or not np.isclose(nodata, s, rtol=1e-6)):
+            msg = (
+                f"{what}: raster {str(path)!r} contains {s:g}, which looks like an untagged nodata value "
+                f"(it would be averaged in); add `nodata = {s:g}` to [{what}] in the config"
+            )
+            raise LayerError(msg)
