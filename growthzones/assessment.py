@@ -158,6 +158,12 @@ class Assessment:
         _choice(method, tuple(mcda.AGGREGATION_METHODS), "method")
         return self._evaluate(self.config.with_method(method, **params))
 
+    def compare_methods(self, methods: Sequence[Any] = ("wlc", "wpm", "topsis", "vikor", "promethee2")) -> Any:
+        """Rank the same sites under several methods; see :func:`growthzones.comparison.compare_methods`."""
+        from growthzones.comparison import compare_methods
+
+        return compare_methods(self, methods)
+
     def with_gates(self, gates: Sequence[GateConfig]) -> Assessment:
         """Return a new assessment with the gates replaced."""
         return self._evaluate(self.config.with_gates(tuple(gates)))

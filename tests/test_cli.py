@@ -68,3 +68,16 @@ def test_validate_collects_every_problem(tiny_config_path):
     r = run("validate", str(tiny_config_path))
     assert r.exit_code == 2
     assert "2 problem(s) found" in r.stdout
+
+
+def test_compare_command(tiny_config_path, tmp_path):
+    r = run("-q", "compare", str(tiny_config_path), "--methods", "wlc,topsis", "--csv", str(tmp_path / "c.csv"))
+    assert r.exit_code == 0, r.output
+    assert r.stdout.startswith("Kendall tau between methods (3 eligible sites):")
+    assert (tmp_path / "c.csv").exists()
+
+
+def test_compare_unknown_method_exits_2(tiny_config_path):
+    r = run("compare", str(tiny_config_path), "--methods", "wlc,topsys")
+    assert r.exit_code == 2
+    assert "did you mean 'topsis'" in r.stderr

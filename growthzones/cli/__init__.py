@@ -66,9 +66,9 @@ def main(ctx: click.Context, verbose: int, quiet: bool) -> None:
 
 
 def _register() -> None:
-    from growthzones.cli import rank, validate
+    from growthzones.cli import compare, rank, validate
 
-    for mod in (rank, validate):
+    for mod in (rank, validate, compare):
         for cmd in mod.COMMANDS:
             main.add_command(cmd)
 
