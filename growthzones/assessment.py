@@ -88,6 +88,13 @@ class Assessment:
         s = self.sites
         vals = self.values.add_suffix("_value")
         attrs = s.drop(columns=["name", "geometry"])
+        # A site column may share its name with a criterion (an "attribute" criterion reads
+        # it) or an output column: keep the criterion's copy and suffix the site's own.
+        taken = {"site_id", "name", "rank", "tier", "score", "eligible", "gate_reasons"}
+        taken |= {*self.scores.columns, *self.criteria.columns, *vals.columns}
+        same = {c.attribute for c in self.config.criteria if c.measure == "attribute" and c.attribute == c.name}
+        attrs = attrs.drop(columns=[c for c in attrs.columns if c in same])
+        attrs = attrs.rename(columns={c: f"{c}_site" for c in attrs.columns if c in taken})
         df = pd.concat(
             [
                 s[["name"]],

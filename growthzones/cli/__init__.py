@@ -35,7 +35,7 @@ class _Group(click.Group):
             click.echo("interrupted", err=True)
             ctx.exit(130)
         except Exception as exc:
-            if logging.getLogger("growthzones").isEnabledFor(logging.DEBUG):
+            if (ctx.obj or {}).get("verbose"):
                 raise
             click.echo(
                 f"unexpected error: {type(exc).__name__}: {_one_line(exc)} (rerun with -v for the traceback, "
