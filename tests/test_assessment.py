@@ -6,7 +6,7 @@ import time
 
 import numpy as np
 import pytest
-from conftest import EXPECTED_CRITERIA, expected_score
+from tinyproject import EXPECTED_CRITERIA, expected_score
 
 import growthzones as gz
 
@@ -82,7 +82,7 @@ def test_normalisation_is_reported(tiny_config_path):
 
 def test_row_order_does_not_change_ranking(tiny_assessment, tmp_path):
     import geopandas as gpd
-    from conftest import write_tiny_project
+    from tinyproject import write_tiny_project
 
     cfg = write_tiny_project(tmp_path / "shuffled")
     gdf = gpd.read_file(cfg.parent / "sites.gpkg")

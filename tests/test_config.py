@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import TINY_CONFIG
+from tinyproject import TINY_CONFIG
 
 from growthzones.config import load_config, parse_config, parse_where
 from growthzones.errors import ConfigError, WeightError
