@@ -31,6 +31,9 @@ from growthzones.sites import load_sites
 if TYPE_CHECKING:
     import folium
 
+    from growthzones.explain import Archetypes, Explanation, ImpliedWeights
+    from growthzones.robustness import Robustness
+
 __all__ = ["DEMO_NOTICE", "Assessment", "assess", "evaluate"]
 
 log = logging.getLogger(__name__)
@@ -219,6 +222,44 @@ class Assessment:
         from growthzones.maps import site_map
 
         return site_map(self, **kwargs)
+
+    # ---------------------------------------------------------------------------- robustness, explanations
+
+    def robustness(self, samples: int = 10_000, seed: int | None = None, **kwargs: Any) -> Robustness:
+        """Rank acceptability under weight (and input) uncertainty (:func:`growthzones.robustness.robustness`)."""
+        from growthzones.robustness import robustness
+
+        return robustness(self, samples=samples, seed=seed, **kwargs)
+
+    def sweep(self, target: str, **kwargs: Any) -> pd.DataFrame:
+        """Ranks along one weight moved from 0 to 1 (:func:`growthzones.robustness.sweep`)."""
+        from growthzones.robustness import sweep
+
+        return sweep(self, target, **kwargs)
+
+    def stability(self, k: int = 10, **kwargs: Any) -> pd.DataFrame:
+        """Smallest single-weight change into or out of the top k (:func:`growthzones.robustness.stability`)."""
+        from growthzones.robustness import stability
+
+        return stability(self, k, **kwargs)
+
+    def explain(self, site_id: str, **kwargs: Any) -> Explanation:
+        """Why a site scores and ranks as it does (:func:`growthzones.explain.explain`)."""
+        from growthzones.explain import explain
+
+        return explain(self, site_id, **kwargs)
+
+    def archetypes(self, **kwargs: Any) -> Archetypes:
+        """Eligible sites clustered into named archetypes (:func:`growthzones.explain.archetypes`)."""
+        from growthzones.explain import archetypes
+
+        return archetypes(self, **kwargs)
+
+    def implied_weights(self, chosen: Sequence[str], **kwargs: Any) -> ImpliedWeights:
+        """Estimated group weights under which ``chosen`` rank highest (:func:`growthzones.explain.implied_weights`)."""
+        from growthzones.explain import implied_weights
+
+        return implied_weights(self, chosen, **kwargs)
 
 
 _EVAL_PREFIXES = ("weights:", "missing:")

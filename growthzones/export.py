@@ -21,6 +21,7 @@ from growthzones.atomic import atomic_path
 
 if TYPE_CHECKING:
     from growthzones.assessment import Assessment
+    from growthzones.robustness import Robustness
 
 __all__ = ["export_table", "run_metadata", "write_csv", "write_geojson", "write_geopackage"]
 
@@ -89,8 +90,15 @@ def export_table(a: Assessment) -> gpd.GeoDataFrame:
     return t
 
 
-def write_geopackage(a: Assessment, path: str | Path, *, overwrite: bool = True) -> Path:
+def write_geopackage(
+    a: Assessment, path: str | Path, *, overwrite: bool = True, robustness: Robustness | None = None
+) -> Path:
     """Write the shortlist GeoPackage (layers ``ranked_sites`` and ``run``) atomically.
+
+    With ``robustness`` (a :func:`growthzones.robustness.robustness` result), ``ranked_sites``
+    gains P(eligible), P(top k), median rank and rank interval, archetype and summary columns
+    (:func:`growthzones.robustness.export_columns`), ``run`` records how they were sampled, and
+    a ``rank_acceptability`` table (site_id, rank, p_rank, p_top) is added.
 
     Returns
     -------
@@ -99,6 +107,13 @@ def write_geopackage(a: Assessment, path: str | Path, *, overwrite: bool = True)
     """
     table = export_table(a)
     meta = run_metadata(a)
+    if robustness is not None:
+        from growthzones.robustness import export_columns
+
+        extra = export_columns(a, robustness)
+        extra.columns = [f"{c}_robustness" if c in table.columns else c for c in extra.columns]
+        table = table.join(extra, on="site_id")
+        meta.update(robustness.metadata())
     run = pd.DataFrame({"key": list(meta), "value": [str(v) for v in meta.values()]})
     description = f"growthzones ranking: {a.config.project.name}"
     if meta["notice"]:
@@ -116,6 +131,12 @@ def write_geopackage(a: Assessment, path: str | Path, *, overwrite: bool = True)
         pyogrio.write_dataframe(
             run, tmp, layer="run", driver="GPKG", layer_options={"DESCRIPTION": "how this ranking was made"}
         )
+        if robustness is not None:
+            acc_desc = "share of weight samples giving each site each rank"
+            pyogrio.write_dataframe(
+                robustness.acceptability_long(), tmp, layer="rank_acceptability", driver="GPKG",
+                layer_options={"DESCRIPTION": acc_desc},
+            )  # fmt: skip
     log.info("wrote %s (%d sites)", path, len(table))
     return Path(path)
 
