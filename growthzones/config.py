@@ -21,8 +21,10 @@ from typing import Any
 from growthzones.errors import ConfigError
 
 __all__ = [
+    "LAYER_KINDS",
     "MEASURES",
     "RASTER_SUFFIXES",
+    "SECTION_KEYS",
     "Config",
     "CriterionConfig",
     "GateConfig",
@@ -52,6 +54,25 @@ ZONAL_STATS = ("mean", "min", "max", "fraction")
 GATE_OPS = ("<=", "<", ">=", ">", "==", "!=")
 DIRECTIONS = ("benefit", "cost")
 MISSING_POLICIES = ("fail", "worst", "exclude")
+LAYER_KINDS = ("vector", "raster")
+_CRITERION_KEYS = (
+    "name", "group", "measure", "label", "unit", "layer", "where", "attribute", "max_distance_km",
+    "radius_km", "stat", "range", "direction", "weight", "missing", "value",
+)  # fmt: skip
+#: The keys each section of the config accepts; any other key is an error. ``""`` is the top
+#: level, ``"layers"`` each ``[layers.<name>]`` table, ``"criteria"`` and ``"gates"`` each
+#: ``[[criteria]]`` / ``[[gates]]`` table. ``[weights]`` takes group names, and a criterion's
+#: ``value`` table takes ``function`` plus that value function's parameters.
+#: ``docs/config.md`` is generated from these (``python -m growthzones.config_reference``).
+SECTION_KEYS: dict[str, tuple[str, ...]] = {
+    "": ("project", "sites", "layers", "weights", "criteria", "gates", "method"),
+    "project": ("name", "crs", "demo", "description"),
+    "sites": ("path", "layer", "id", "name"),
+    "layers": ("path", "layer", "kind", "band", "nodata", "synthetic", "label"),
+    "criteria": _CRITERION_KEYS,
+    "gates": ("criterion", "op", "value", "label", "enabled", "name"),
+    "method": ("name", "params"),
+}
 _NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _WHERE_RE = re.compile(
     r"""^\s*(?P<col>[A-Za-z_][A-Za-z0-9_]*)\s*(?P<op>==|!=|>=|<=|>|<)\s*"""
@@ -303,7 +324,7 @@ def parse_config(text: str, *, base_dir: str | Path = ".", source: Path | None =
 
 
 def _build(raw: dict[str, Any], base: Path, source: Path | None, text: str, where: str) -> Config:
-    _known(raw, ("project", "sites", "layers", "weights", "criteria", "gates", "method"), "")
+    _known(raw, SECTION_KEYS[""], "")
     for required in ("sites", "criteria"):
         if required not in raw:
             msg = f"{where}: missing section [{required}]; see docs/config.md for an example"
@@ -338,11 +359,12 @@ def _build(raw: dict[str, Any], base: Path, source: Path | None, text: str, wher
         raise ConfigError(msg)
     gates = tuple(_gate(i, _table(g, f"gates[{i}]"), names) for i, g in enumerate(gates_raw))
     method = _method(_table(raw.get("method", {}), "method"))
+    _check_method_params(method, sum(c.weight > 0 for c in criteria))
     return Config(project, sites, layers, criteria, weights, gates, method, source, text)
 
 
 def _project(t: dict[str, Any]) -> ProjectConfig:
-    _known(t, ("name", "crs", "demo", "description"), "project")
+    _known(t, SECTION_KEYS["project"], "project")
     crs = _str(t.get("crs", "EPSG:27700"), "project.crs")
     _check_crs(crs)
     return ProjectConfig(
@@ -371,7 +393,7 @@ def _check_crs(crs: str) -> None:
 
 
 def _sites(t: dict[str, Any], base: Path) -> SitesConfig:
-    _known(t, ("path", "layer", "id", "name"), "sites")
+    _known(t, SECTION_KEYS["sites"], "sites")
     for k in ("path", "id", "name"):
         if k not in t:
             msg = f"sites.{k}: missing; [sites] needs path, id and name (the id and name columns)"
@@ -385,7 +407,7 @@ def _sites(t: dict[str, Any], base: Path) -> SitesConfig:
 
 
 def _layer(key: str, t: dict[str, Any], base: Path) -> LayerConfig:
-    _known(t, ("path", "layer", "kind", "band", "nodata", "synthetic", "label"), f"layers.{key}")
+    _known(t, SECTION_KEYS["layers"], f"layers.{key}")
     if not _NAME_RE.match(key):
         msg = f"layers.{key}: layer names may use letters, digits and underscores only"
         raise ConfigError(msg)
@@ -394,7 +416,7 @@ def _layer(key: str, t: dict[str, Any], base: Path) -> LayerConfig:
         raise ConfigError(msg)
     path = _path(t["path"], base, f"layers.{key}.path")
     kind = t.get("kind", "raster" if path.suffix.lower() in RASTER_SUFFIXES else "vector")
-    kind = _choice(kind, ("vector", "raster"), f"layers.{key}.kind")
+    kind = _choice(kind, LAYER_KINDS, f"layers.{key}.kind")
     nodata = t.get("nodata")
     return LayerConfig(
         key=key,
@@ -406,12 +428,6 @@ def _layer(key: str, t: dict[str, Any], base: Path) -> LayerConfig:
         synthetic=_bool(t.get("synthetic", False), f"layers.{key}.synthetic"),
         label=_str(t.get("label", ""), f"layers.{key}.label"),
     )
-
-
-_CRITERION_KEYS = (
-    "name", "group", "measure", "label", "unit", "layer", "where", "attribute", "max_distance_km",
-    "radius_km", "stat", "range", "direction", "weight", "missing", "value",
-)  # fmt: skip
 
 
 def _criterion(i: int, t: dict[str, Any], layers: Mapping[str, LayerConfig]) -> CriterionConfig:
@@ -441,6 +457,13 @@ def _criterion(i: int, t: dict[str, Any], layers: Mapping[str, LayerConfig]) -> 
         want = "raster" if measure == "zonal" else "vector"
         if layers[layer].kind != want:
             msg = f"{ctx}.layer: measure {measure!r} needs a {want} layer, but {layer!r} is a {layers[layer].kind}"
+            if want == "raster":
+                msg += (
+                    " (read as vector from its file extension); point it at a raster, "
+                    f'or set kind = "raster" in [layers.{layer}]'
+                )
+            else:
+                msg += "; point it at a vector layer (GeoPackage, GeoJSON, Shapefile...)"
             raise ConfigError(msg)
     where = _opt_str(t.get("where"), f"{ctx}.where")
     if where is not None:
@@ -517,7 +540,7 @@ def _check_value_function(v: ValueConfig, ctx: str) -> None:
 
 def _gate(i: int, t: dict[str, Any], criteria: list[str]) -> GateConfig:
     ctx = f"gates[{i}]"
-    _known(t, ("criterion", "op", "value", "label", "enabled", "name"), ctx)
+    _known(t, SECTION_KEYS["gates"], ctx)
     for k in ("criterion", "op", "value"):
         if k not in t:
             msg = (
@@ -542,10 +565,30 @@ def _gate(i: int, t: dict[str, Any], criteria: list[str]) -> GateConfig:
 def _method(t: dict[str, Any]) -> MethodConfig:
     from growthzones import mcda
 
-    _known(t, ("name", "params"), "method")
+    _known(t, SECTION_KEYS["method"], "method")
     name = _choice(t.get("name", "wlc"), tuple(mcda.AGGREGATION_METHODS), "method.name")
     params = _table(t.get("params", {}), "method.params")
     return MethodConfig(name=name, params=dict(params))
+
+
+def _check_method_params(method: MethodConfig, m: int) -> None:
+    """Try the method on a small matrix of ``m`` criteria, so bad params fail before any work."""
+    import numpy as np
+
+    from growthzones import mcda
+    from growthzones.errors import GrowthzonesError
+
+    if m < 1:
+        return
+    matrix = np.array([np.linspace(0.0, 1.0, m), np.linspace(1.0, 0.0, m), np.full(m, 0.5)])
+    try:
+        mcda.aggregate(method.name, matrix, np.full(m, 1.0 / m), np.ones(m), **dict(method.params))
+    except GrowthzonesError as exc:
+        msg = f"method.params: {exc}"
+        raise ConfigError(msg) from exc
+    except (TypeError, ValueError, ArithmeticError) as exc:
+        msg = f"method.params: bad parameters for method {method.name!r}: {exc}"
+        raise ConfigError(msg) from exc
 
 
 def _check_weights(groups: Mapping[str, float], criteria: tuple[CriterionConfig, ...] | list[CriterionConfig]) -> None:
@@ -638,6 +681,8 @@ def _bool(v: Any, ctx: str) -> bool:
 def _number(v: Any, ctx: str, *, minimum: float | None = None, allow_nan: bool = False) -> float:
     if isinstance(v, bool) or not isinstance(v, int | float):
         msg = f"{ctx}: expected a number, got {type(v).__name__} {v!r}"
+        if isinstance(v, str) and _is_number_text(v):
+            msg += f"; write it without quotes: {v.strip()}"
         raise ConfigError(msg)
     f = float(v)
     if not allow_nan and not math.isfinite(f):
@@ -647,6 +692,13 @@ def _number(v: Any, ctx: str, *, minimum: float | None = None, allow_nan: bool =
         msg = f"{ctx}: {v!r} is below the minimum {minimum:g}"
         raise ConfigError(msg)
     return f
+
+
+def _is_number_text(v: str) -> bool:
+    try:
+        return math.isfinite(float(v))
+    except ValueError:
+        return False
 
 
 def _opt_number(v: Any, ctx: str, *, minimum: float | None = None) -> float | None:

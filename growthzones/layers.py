@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import operator
+import re
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,7 +65,7 @@ def _check_file(path: Path, what: str) -> None:
         raise InputFileError(msg)
 
 
-def list_layers(path: str | Path) -> list[str]:
+def list_layers(path: str | Path, *, what: str = "vector file") -> list[str]:
     """Return the layer names of a vector file.
 
     Raises
@@ -73,11 +74,14 @@ def list_layers(path: str | Path) -> list[str]:
         If the file is missing, empty or not a vector format GDAL can read.
     """
     p = Path(path)
-    _check_file(p, "vector file")
+    _check_file(p, what)
     try:
         return [str(name) for name, _ in pyogrio.list_layers(_gdal_path(p))]
     except Exception as exc:  # pyogrio raises DataSourceError and friends
-        msg = f"vector file {str(p)!r} cannot be read ({_short(exc)}); is it a valid GeoPackage/GeoJSON/Shapefile?"
+        msg = (
+            f"{what}: file {str(p)!r} cannot be read as a vector layer ({_gdal_reason(exc, p)}); "
+            "the file may be truncated, corrupt or in another format: re-export it as GeoPackage or GeoJSON"
+        )
         raise InputFileError(msg) from exc
 
 
@@ -91,12 +95,30 @@ def _short(exc: BaseException) -> str:
     return text[:200]
 
 
+def _gdal_reason(exc: BaseException, path: Path) -> str:
+    """GDAL's complaint about a file, without SQL, driver advice or the path repeated."""
+    text = " ".join(str(exc).split())
+    if "See previous exception" in text and exc.__cause__ is not None:
+        text = " ".join(str(exc.__cause__).split())
+    if "IReadBlock failed" in text or "Read failed" in text:
+        return "its cells cannot be read"
+    if "not recognized as" in text and "supported file format" in text:
+        return "GDAL does not recognise its format"
+    m = re.search(r"failed: ([^;.(]+)", text)  # sqlite3_prepare_v2(SELECT ...) failed: <reason>
+    if m:
+        return m.group(1).strip()
+    text = text.replace(f"'{path}'", "it").replace(str(path), "it")
+    text = text.split("; It might help")[0].split(" It might help")[0]
+    return _short(Exception(text))
+
+
 def read_vector(
     path: str | Path,
     *,
     layer: str | None = None,
     crs: str | CRS = "EPSG:27700",
     what: str = "layer",
+    id_column: str | None = None,
 ) -> tuple[gpd.GeoDataFrame, list[str]]:
     """Read a vector layer, check it, and bring it into the working CRS.
 
@@ -110,6 +132,8 @@ def read_vector(
         The working CRS (projected, metres).
     what
         How to name this layer in messages, e.g. ``"layers.substations"``.
+    id_column
+        A column naming features in notes (e.g. the site id); by default, row numbers.
 
     Returns
     -------
@@ -124,7 +148,7 @@ def read_vector(
         usable geometry.
     """
     p = Path(path)
-    names = list_layers(p)
+    names = list_layers(p, what=what)
     if layer is None:
         if len(names) > 1:
             msg = f'{what}: file {str(p)!r} has {len(names)} layers ({", ".join(names)}); say which with layer = "..."'
@@ -138,7 +162,10 @@ def read_vector(
             warnings.simplefilter("ignore", RuntimeWarning)
             gdf = gpd.read_file(_gdal_path(p), layer=layer, engine="pyogrio")
     except Exception as exc:
-        msg = f"{what}: cannot read layer {layer!r} of {str(p)!r} ({_short(exc)}); the file may be truncated or corrupt"
+        msg = (
+            f"{what}: cannot read layer {layer!r} of {str(p)!r} ({_gdal_reason(exc, p)}); "
+            "the file may be truncated or corrupt: re-export it from your GIS"
+        )
         raise InputFileError(msg) from exc
     if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name not in gdf.columns:
         msg = f"{what}: layer {layer!r} of {str(p)!r} has no geometry column; give a spatial layer"
@@ -148,7 +175,7 @@ def read_vector(
         raise LayerError(msg)
     notes: list[str] = []
     gdf = _to_working_crs(gdf, crs, what, p, notes)
-    gdf = repair_geometries(gdf, what=what, notes=notes)
+    gdf = repair_geometries(gdf, what=what, notes=notes, id_column=id_column)
     return gdf, notes
 
 
@@ -178,7 +205,7 @@ def _to_working_crs(gdf: gpd.GeoDataFrame, crs: str | CRS, what: str, path: Path
 
 
 def repair_geometries(
-    gdf: gpd.GeoDataFrame, *, what: str = "layer", notes: list[str] | None = None
+    gdf: gpd.GeoDataFrame, *, what: str = "layer", notes: list[str] | None = None, id_column: str | None = None
 ) -> gpd.GeoDataFrame:
     """Drop null/empty geometries and repair invalid ones with ``make_valid``, saying how many.
 
@@ -189,7 +216,7 @@ def repair_geometries(
     >>> gdf = gpd.GeoDataFrame(geometry=[bowtie, None], crs=27700)
     >>> notes = []
     >>> out = repair_geometries(gdf, what="sites", notes=notes)
-    >>> len(out), round(out.area.iloc[0], 2)
+    >>> len(out), round(float(out.area.iloc[0]), 2)
     (1, 0.5)
     >>> for note in notes:
     ...     print(note)
@@ -201,11 +228,15 @@ def repair_geometries(
     empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     if empty.any():
         rows = np.flatnonzero(empty)
-        notes.append(f"{what}: dropped {int(empty.sum())} feature(s) with no or empty geometry ({_rows(gdf, rows)})")
-        log.warning(notes[-1])
+        shown = _rows(gdf, rows, id_column)
+        notes.append(f"{what}: dropped {int(empty.sum())} feature(s) with no or empty geometry ({shown})")
+        log.info(notes[-1])  # a note: the CLI and the app show it
         gdf = gdf.loc[~empty].copy()
         if len(gdf) == 0:
-            msg = f"{what}: every feature has an empty or missing geometry; nothing left to use"
+            msg = (
+                f"{what}: every feature has an empty or missing geometry, so nothing is left to use; "
+                "check the layer in your GIS (was the right layer exported, with its geometry?)"
+            )
             raise GeometryError(msg)
     geoms = gdf.geometry.values
     invalid = ~shapely.is_valid(geoms)
@@ -218,8 +249,11 @@ def repair_geometries(
         fixed = np.array([_keep_dim(g, t) for g, t in zip(fixed, orig_types, strict=True)], dtype=object)
         gdf.loc[gdf.index[invalid], gdf.geometry.name] = fixed
         rows = np.flatnonzero(invalid)
-        notes.append(f"{what}: repaired {int(invalid.sum())} invalid geometry with make_valid ({_rows(gdf, rows)})")
-        log.warning(notes[-1])
+        word = "geometry" if invalid.sum() == 1 else "geometries"
+        notes.append(
+            f"{what}: repaired {int(invalid.sum())} invalid {word} with make_valid ({_rows(gdf, rows, id_column)})"
+        )
+        log.info(notes[-1])  # a note: the CLI and the app show it
     return gdf
 
 
@@ -233,10 +267,11 @@ def _keep_dim(geom: Any, type_id: int) -> Any:
     return shapely.union_all(parts)
 
 
-def _rows(gdf: pd.DataFrame, positions: np.ndarray, limit: int = 5) -> str:
-    labels = [str(gdf.index[i]) for i in positions[:limit]]
+def _rows(gdf: pd.DataFrame, positions: np.ndarray, id_column: str | None = None, limit: int = 5) -> str:
+    by_id = id_column is not None and id_column in gdf.columns
+    labels = [str(gdf[id_column].iloc[i] if by_id else gdf.index[i]) for i in positions[:limit]]
     more = f" and {len(positions) - limit} more" if len(positions) > limit else ""
-    word = "row" if len(positions) == 1 else "rows"
+    word = ("id" if len(positions) == 1 else "ids") if by_id else ("row" if len(positions) == 1 else "rows")
     return f"{word} {', '.join(labels)}{more}"
 
 
@@ -310,7 +345,10 @@ def read_raster_info(layer: LayerConfig, *, crs: str | CRS = "EPSG:27700") -> Ra
     try:
         with rasterio.open(layer.path) as ds:
             if layer.band > ds.count:
-                msg = f"{what}: band {layer.band} requested but {str(layer.path)!r} has {ds.count} band(s)"
+                msg = (
+                    f"{what}: band {layer.band} requested but {str(layer.path)!r} has {ds.count} band(s); "
+                    f"set band to a number from 1 to {ds.count}"
+                )
                 raise LayerError(msg)
             if ds.crs is None:
                 msg = (
@@ -331,7 +369,10 @@ def read_raster_info(layer: LayerConfig, *, crs: str | CRS = "EPSG:27700") -> Ra
                 band=layer.band,
             )
     except RasterioIOError as exc:
-        msg = f"{what}: cannot open raster {str(layer.path)!r} ({_short(exc)}); is it a valid GeoTIFF?"
+        msg = (
+            f"{what}: cannot read raster {str(layer.path)!r} ({_gdal_reason(exc, layer.path)}); the file may be "
+            "truncated, corrupt or not a raster: re-export it as GeoTIFF"
+        )
         raise InputFileError(msg) from exc
     _check_sentinel(band, info.nodata, what, layer.path)
     valid = band[np.isfinite(band)] if band.dtype.kind == "f" else band.ravel()

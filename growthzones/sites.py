@@ -39,7 +39,7 @@ def load_sites(sites: SitesConfig, *, crs: str = "EPSG:27700") -> tuple[gpd.GeoD
     SiteError
         Missing id or name column, missing or duplicate ids, non-polygon geometries.
     """
-    gdf, notes = read_vector(sites.path, layer=sites.layer, crs=crs, what="sites")
+    gdf, notes = read_vector(sites.path, layer=sites.layer, crs=crs, what="sites", id_column=sites.id)
     out = prepare_sites(gdf, id_column=sites.id, name_column=sites.name, source=sites.path, notes=notes)
     return out, notes
 
@@ -102,9 +102,12 @@ def prepare_sites(
     if not geom_types <= polygonal:
         other = sorted(geom_types - polygonal - {"GeometryCollection"})
         if other:
+            bad = text_ids[gdf.geom_type.isin(other).to_numpy()].tolist()
+            shown = ", ".join(bad[:10]) + (f" and {len(bad) - 10} more" if len(bad) > 10 else "")
             msg = (
-                f"sites: {str(source)!r} has {', '.join(other)} geometries; sites must be polygons "
-                "(buffer points to the site's footprint first)"
+                f"sites: {str(source)!r} has {', '.join(other)} geometries (site(s) {shown}); sites must be "
+                "polygons: buffer points or lines to the site's footprint, and redraw polygons with zero area "
+                "(repairing them leaves a line)"
             )
             raise GeometryError(msg)
         gdf = gdf.copy()

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import sys
 from pathlib import Path
 
 import click
 
 from growthzones.atomic import atomic_path, check_output_path
 from growthzones.cli._common import parse_weights, progress_bar
-from growthzones.errors import ConfigError
+from growthzones.errors import ConfigError, OutputError
 
 __all__ = ["COMMANDS", "demo", "rank"]
 
@@ -57,7 +59,11 @@ def demo(
     """Rank the bundled demo bids (illustrative demo data) into OUT_DIR."""
     from growthzones.datasets import demo_config_path
 
-    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        msg = f"--out-dir: cannot create folder {str(out_dir)!r} ({exc.strerror or exc}); choose another folder"
+        raise OutputError(msg) from exc
     _run(ctx, demo_config_path(), out=out_dir / "shortlist.gpkg", csv_path=out_dir / "shortlist.csv",
          map_path=out_dir / "map.html", weights=weights, method=method, top_n=top_n, overwrite=overwrite)  # fmt: skip
 
@@ -88,9 +94,11 @@ def _run(
         from growthzones.config import _choice
 
         cfg = cfg.with_method(_choice(method, tuple(mcda.AGGREGATION_METHODS), "--method"))
-    with progress_bar(ctx, "assessing") as progress:
-        a = gz.assess(cfg, progress=progress)
     quiet = bool(ctx.obj and ctx.obj.get("quiet"))
+    # A progress bar only on a terminal: piped or captured stderr keeps just the messages.
+    bar = progress_bar(ctx, "assessing") if _is_tty(sys.stderr) else contextlib.nullcontext(None)
+    with bar as progress:
+        a = gz.assess(cfg, progress=progress)
     if not quiet:
         if cfg.project.demo:
             click.echo(f"NOTE: {DEMO_NOTICE}")
@@ -108,6 +116,13 @@ def _run(
         for label, p in (("shortlist", out), ("csv", csv_path), ("map", map_path)):
             if p is not None:
                 click.echo(f"wrote {label}: {p}")
+
+
+def _is_tty(stream) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
 
 
 def apply_weight_option(cfg, text: str | None):

@@ -23,7 +23,7 @@ from growthzones.criteria.distance import distance_km
 from growthzones.criteria.overlay import overlap_fraction
 from growthzones.criteria.proximity import nearest_attribute, nearest_feature, within_radius
 from growthzones.criteria.zonal import zonal
-from growthzones.errors import CriterionError
+from growthzones.errors import CriterionError, GrowthzonesError
 from growthzones.layers import RasterInfo, apply_where, file_sha256, read_raster_info, read_vector
 
 __all__ = [
@@ -114,8 +114,22 @@ def compute_criteria(
 
 
 def compute_criterion(crit: CriterionConfig, sites: gpd.GeoDataFrame, layers: LayerStack) -> pd.Series:
-    """Compute one criterion for every site (see :func:`compute_criteria`)."""
+    """Compute one criterion for every site (see :func:`compute_criteria`).
+
+    Errors raised by the measure functions are re-raised (same class) with the criterion's
+    name in front, so a message always says which part of the config it is about.
+    """
     what = f"criterion {crit.name!r}"
+    try:
+        return _compute(crit, sites, layers, what)
+    except GrowthzonesError as exc:
+        if str(exc).startswith("criterion "):
+            raise
+        detail = f" (measure {crit.measure!r}" + (f", layer {crit.layer!r})" if crit.layer else ")")
+        raise type(exc)(f"{what}{detail}: {exc}") from exc
+
+
+def _compute(crit: CriterionConfig, sites: gpd.GeoDataFrame, layers: LayerStack, what: str) -> pd.Series:
     m = crit.measure
     if m == "area":
         return area_ha(sites)
@@ -134,7 +148,7 @@ def compute_criterion(crit: CriterionConfig, sites: gpd.GeoDataFrame, layers: La
     features = apply_where(layers.vectors[crit.layer], crit.where, what=f"{what} (layer {crit.layer!r})")
     if len(features) == 0:
         layers.notes.append(f"{what}: no feature of layer {crit.layer!r} matches where = {crit.where!r}")
-        log.warning(layers.notes[-1])
+        log.info(layers.notes[-1])  # a note: the CLI and the app show it
     if crit.attribute is not None:
         _check_numeric(features, crit.attribute, what, crit.layer)
     if m == "distance":
