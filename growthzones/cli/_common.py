@@ -25,7 +25,8 @@ def progress_bar(ctx: click.Context, desc: str) -> Iterator[Callable[[int, int, 
         if quiet:
             return
         if bar is None:
-            bar = tqdm(total=total, desc=desc, unit="step", leave=False, file=sys.stderr)
+            # disable=None: no bar when stderr is not a terminal (logs, CI, pipes).
+            bar = tqdm(total=total, desc=desc, unit="step", leave=False, file=sys.stderr, disable=None)
         bar.set_postfix_str(label[:30])
         bar.update(done - bar.n)
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import sys
 from pathlib import Path
 
 import click
@@ -95,9 +93,7 @@ def _run(
 
         cfg = cfg.with_method(_choice(method, tuple(mcda.AGGREGATION_METHODS), "--method"))
     quiet = bool(ctx.obj and ctx.obj.get("quiet"))
-    # A progress bar only on a terminal: piped or captured stderr keeps just the messages.
-    bar = progress_bar(ctx, "assessing") if _is_tty(sys.stderr) else contextlib.nullcontext(None)
-    with bar as progress:
+    with progress_bar(ctx, "assessing") as progress:
         a = gz.assess(cfg, progress=progress)
     if not quiet:
         if cfg.project.demo:
@@ -116,13 +112,6 @@ def _run(
         for label, p in (("shortlist", out), ("csv", csv_path), ("map", map_path)):
             if p is not None:
                 click.echo(f"wrote {label}: {p}")
-
-
-def _is_tty(stream) -> bool:
-    try:
-        return bool(stream.isatty())
-    except (AttributeError, ValueError):
-        return False
 
 
 def apply_weight_option(cfg, text: str | None):
