@@ -1,0 +1,250 @@
+"""Map and ranking: the sites on a map beside the ranked table, rank changes, and export."""
+
+from __future__ import annotations
+
+import time
+
+import altair as alt
+import folium
+import streamlit as st
+from streamlit_folium import st_folium
+
+from app_pages import _shared
+from growthzones import appstate, maps
+
+ctx = _shared.context()
+a = ctx.current
+_shared.header(ctx, "Map and ranking")
+
+n_sites, n_elig = len(a.sites), a.n_eligible
+m1, m2, m3, m4 = st.columns(4)
+m1.metric("Sites", n_sites)
+m2.metric("Eligible (pass every gate)", n_elig)
+m3.metric("Method", a.config.method.name)
+top_row = a.ranking.iloc[0] if n_elig else None
+m4.metric(
+    "Top site",
+    "-" if top_row is None else str(top_row["name"]),
+    None if top_row is None else f"score {float(top_row['score']):.1f}",
+    delta_color="off",
+)
+
+# ------------------------------------------------------------------------------ map options
+opts = st.columns([1.2, 1.4, 1.2, 1])
+color_choices = {"Score": "score", "Tier": "tier"}
+categories = None
+if _shared.archetypes_available(a):
+    color_choices["Archetype"] = "archetype"
+for col in ("nation", "region"):
+    if col in a.table.columns:
+        color_choices[col.capitalize()] = col
+color_label = opts[0].selectbox("Colour sites by", list(color_choices), key="map_color")
+categories = _shared.archetype_labels(ctx) if color_choices[color_label] == "archetype" else None
+assets = _shared.leaflet_assets_present()
+# With the offline assets the app is likely on a closed network: start without tiles.
+_shared._init("map_basemap", "None (outline only)" if assets else "OpenStreetMap")
+basemap = opts[1].selectbox(
+    "Basemap",
+    list(maps.BASEMAPS),
+    key="map_basemap",
+    help="Tiles need internet access; the outline and layers are drawn without them.",
+)
+_shared._init("map_offline", assets)
+offline = opts[2].toggle(
+    "Offline map assets",
+    key="map_offline",
+    disabled=not assets,
+    help="Load Leaflet from this server (static/leaflet, from `make static`) instead of a CDN, for networks "
+    "without internet access."
+    if assets
+    else "Run `make static` to install Leaflet locally for offline use.",
+)
+only_top = opts[3].toggle(
+    "Map top N only",
+    key="map_top_only",
+    value=False,
+    help="Draw only the top N eligible sites (and the ineligible ones).",
+)
+
+selected = _shared.selected_site(ctx)
+ids = ctx.filtered_ids
+
+left, right = st.columns([1.25, 1], gap="medium")
+with left:
+    t0 = time.perf_counter()
+    layers = ctx.map_layers()
+    leaflet_url = _shared.LEAFLET_URL if (offline and assets) else None
+    color_by = color_choices[color_label]
+    if color_by == "archetype" and categories is None:
+        st.caption("Archetypes could not be computed; colouring by score.")
+        color_by = "score"
+    # The base map (layers, legend) does not depend on weights, so it stays mounted in the
+    # browser; only the sites layer is swapped when the ranking changes (a quick redraw).
+    m = _shared.base_map(ctx, maps.BASEMAPS[basemap], leaflet_url, color_by, categories, selected)
+    sites_fg = maps.sites_layer(
+        a,
+        layers=layers,
+        sites=ids,
+        top=ctx.top_n if only_top else None,
+        selected=selected,
+        color_by=color_by,
+        categories=categories,
+    )
+    out = st_folium(
+        m,
+        key="site_map",
+        height=620,
+        use_container_width=True,
+        returned_objects=["last_object_clicked"],
+        feature_group_to_add=sites_fg,
+        layer_control=folium.LayerControl(collapsed=True),
+    )
+    st.caption(
+        f"Use the layer control (top right) for grid, fibre, roads, protected areas and raster overlays. "
+        f"Map built in {time.perf_counter() - t0:.2f} s."
+    )
+    click = (out or {}).get("last_object_clicked")
+    if click and click != st.session_state.get("_last_map_click"):
+        st.session_state["_last_map_click"] = click
+        sid = appstate.site_at(a, float(click["lat"]), float(click["lng"]))
+        if sid is not None and sid != selected:
+            _shared.set_selected(sid)
+            st.rerun()
+
+# ------------------------------------------------------------------------------ table
+with right:
+    search = st.text_input("Search sites", key="table_search", placeholder="name or id…")
+    view = appstate.ranking_view(a, nations=ctx.nations, regions=ctx.regions, search=search, top=ctx.top_n)
+    st.session_state["_table_ids"] = list(view.index)
+
+    def _on_select() -> None:
+        rows = st.session_state["rank_table"].selection.rows
+        ids_now = st.session_state.get("_table_ids", [])
+        if rows and rows[0] < len(ids_now):
+            _shared.set_selected(ids_now[rows[0]])
+
+    shown = view.reset_index()
+    key_cols = [
+        c
+        for c in view.columns
+        if c not in ("rank", "name", "region", "score", "eligible", "tier", "top strength", "failed gates")
+    ]
+    st.dataframe(
+        shown,
+        key="rank_table",
+        on_select=_on_select,
+        selection_mode="single-row",
+        hide_index=True,
+        height=560,
+        column_config={
+            "site_id": st.column_config.TextColumn("id", width="small"),
+            "rank": st.column_config.NumberColumn("rank", format="%d", width="small"),
+            "score": st.column_config.ProgressColumn("score", min_value=0, max_value=100, format="%.1f"),
+            "eligible": st.column_config.CheckboxColumn("eligible", width="small"),
+            **{c: st.column_config.NumberColumn(c, format="%.1f") for c in key_cols},
+        },
+    )
+    n_ranked = int(view["eligible"].sum())
+    st.caption(
+        f"Top {n_ranked} eligible site(s) of the selection, then the ineligible ones. Ranks are national; "
+        "click a row (or a site on the map) to zoom to it."
+    )
+
+pick_cols = st.columns([2, 1, 1])
+with pick_cols[0]:
+    _shared.site_picker(ctx, key="map_site_pick", label="Selected site (zooms the map)")
+sel = _shared.selected_site(ctx)
+if sel is not None:
+    pick_cols[1].page_link("app_pages/site_detail.py", label="Open site detail", icon=":material/arrow_forward:")
+    if pick_cols[2].button("Clear selection"):
+        _shared.set_selected(None)
+        st.rerun()
+
+# ------------------------------------------------------------------------------ rank changes
+st.subheader("Rank changes against the config's weights")
+changes = appstate.rank_changes(a, ctx.baseline)
+moved = changes.loc[changes["moved"].fillna(0) != 0]
+if moved.empty:
+    st.info(
+        "No site has moved: the weights are the config's defaults (or the change kept the order). "
+        "Move a weight slider in the sidebar to see which sites rise and fall."
+    )
+else:
+    c1, c2, c3 = st.columns(3)
+    c1.metric("Sites that moved", len(moved))
+    up = moved.sort_values("moved", ascending=False).iloc[0]
+    down = moved.sort_values("moved").iloc[0]
+    c2.metric("Biggest rise", str(up["name"]), f"+{int(up['moved'])} places")
+    c3.metric("Biggest fall", str(down["name"]), f"{int(down['moved'])} places")
+    ch_left, ch_right = st.columns([1, 1])
+    with ch_left:
+        st.dataframe(
+            moved.reset_index(),
+            hide_index=True,
+            height=320,
+            key="rank_changes",
+            column_config={
+                "moved": st.column_config.NumberColumn("moved", format="%+d", help="positive = up the ranking")
+            },
+        )
+    with ch_right:
+        top_moves = moved.head(20).reset_index()
+        top_moves["direction"] = top_moves["moved"].astype(float).map(lambda v: "up" if v > 0 else "down")
+        chart = (
+            alt.Chart(top_moves)
+            .mark_bar()
+            .encode(
+                x=alt.X("moved:Q", title="places moved (+ = up)"),
+                y=alt.Y("name:N", sort="-x", title=None),
+                color=alt.Color(
+                    "direction:N", scale=alt.Scale(domain=["up", "down"], range=["#1a9850", "#d73027"]), legend=None
+                ),
+                tooltip=["name", "baseline rank", "rank", "moved"],
+            )
+            .properties(height=320)
+        )
+        st.altair_chart(chart, width="stretch")
+
+# ------------------------------------------------------------------------------ export
+st.subheader("Export this shortlist")
+st.caption(
+    "The files use the current weights, method and gates (filters and top N do not apply): the GeoPackage has the "
+    "same layers as `growthzones rank` (`ranked_sites` and `run`), and the config reproduces this exact ranking "
+    "with `growthzones rank config.toml --out shortlist.gpkg`."
+)
+default = ctx.settings == appstate.default_settings(ctx.base.config)
+toml_text = a.config.text if (default and a.config.text) else a.config.to_toml()
+e1, e2, e3 = st.columns(3)
+e1.download_button(
+    "GeoPackage (.gpkg)",
+    data=lambda: _shared.temp_download(a.to_geopackage, ".gpkg"),
+    file_name="shortlist.gpkg",
+    mime="application/geopackage+sqlite3",
+    on_click="ignore",
+    icon=":material/download:",
+    key="dl_gpkg",
+)
+e2.download_button(
+    "Ranking (.csv)",
+    data=lambda: _shared.temp_download(a.to_csv, ".csv"),
+    file_name="shortlist.csv",
+    mime="text/csv",
+    on_click="ignore",
+    icon=":material/download:",
+    key="dl_csv",
+)
+e3.download_button(
+    "Config with these weights (.toml)",
+    data=toml_text,
+    file_name="config.toml",
+    mime="application/toml",
+    on_click="ignore",
+    icon=":material/download:",
+    key="dl_toml",
+)
+if not default:
+    st.caption(
+        "Settings changed from the config: "
+        + ", ".join(f"{g} {w:.2f}" for g, w in (a.weights.groups * 1).round(2).items())
+        + f"; method {a.config.method.name}."
+    )
