@@ -25,14 +25,14 @@ demo: $(VENV)/.core
 	$(BIN)/growthzones demo --out-dir out
 
 test: $(VENV)/.test static
-	$(BIN)/ruff check growthzones tests benchmarks app.py app_pages data/demo
+	$(BIN)/ruff check growthzones tests benchmarks app.py app_pages data/demo notebooks
 	$(BIN)/python -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 
 lint: $(VENV)/.test
-	$(BIN)/ruff check growthzones tests benchmarks app.py app_pages data/demo
+	$(BIN)/ruff check growthzones tests benchmarks app.py app_pages data/demo notebooks
 
 format: $(VENV)/.test
-	$(BIN)/ruff format growthzones tests benchmarks app.py app_pages data/demo
+	$(BIN)/ruff format growthzones tests benchmarks app.py app_pages data/demo notebooks
 
 bench: $(VENV)/.test
 	for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done

@@ -130,7 +130,15 @@ class Assessment:
         return int(self.gates["eligible"].sum())
 
     def top(self, n: int = 20) -> pd.DataFrame:
-        """The top ``n`` eligible sites: rank, name, score and group scores."""
+        """The top ``n`` eligible sites: rank, name, score and group scores.
+
+        Examples
+        --------
+        >>> import growthzones as gz
+        >>> a = gz.assess(gz.datasets.demo_config_path())
+        >>> a.top(3)['rank'].tolist()
+        [1, 2, 3]
+        """
         cols = ["rank", "name", "score", *[f"{g}_score" for g in self.weights.groups.index]]
         r = self.ranking
         return pd.DataFrame(r.loc[r["eligible"], cols].head(n))
@@ -161,6 +169,14 @@ class Assessment:
 
         ``method`` is a name in :data:`growthzones.mcda.AGGREGATION_METHODS`; ``params`` are
         its parameters (e.g. ``v=0.5`` for VIKOR).
+
+        Examples
+        --------
+        >>> import growthzones as gz
+        >>> a = gz.assess(gz.datasets.demo_config_path())
+        >>> b = a.rerank('vikor', v=0.3)
+        >>> b.config.method.name, dict(b.config.method.params)
+        ('vikor', {'v': 0.3})
         """
         from growthzones import mcda
         from growthzones.config import _choice
@@ -169,17 +185,42 @@ class Assessment:
         return self._evaluate(self.config.with_method(method, **params))
 
     def compare_methods(self, methods: Sequence[Any] = ("wlc", "wpm", "topsis", "vikor", "promethee2")) -> Any:
-        """Rank the same sites under several methods; see :func:`growthzones.comparison.compare_methods`."""
+        """Rank the same sites under several methods; see :func:`growthzones.comparison.compare_methods`.
+
+        Examples
+        --------
+        >>> import growthzones as gz
+        >>> a = gz.assess(gz.datasets.demo_config_path())
+        >>> a.compare_methods(['wlc', 'topsis']).kendall.columns.tolist()
+        ['wlc', 'topsis']
+        """
         from growthzones.comparison import compare_methods
 
         return compare_methods(self, methods)
 
     def with_gates(self, gates: Sequence[GateConfig]) -> Assessment:
-        """Return a new assessment with the gates replaced."""
+        """Return a new assessment with the gates replaced.
+
+        Examples
+        --------
+        >>> import growthzones as gz
+        >>> a = gz.assess(gz.datasets.demo_config_path())
+        >>> kept = [g for g in a.config.gates if g.criterion != 'site_area']
+        >>> a.with_gates(kept).n_eligible >= a.n_eligible
+        True
+        """
         return self._evaluate(self.config.with_gates(tuple(gates)))
 
     def with_config(self, config: Config) -> Assessment:
-        """Re-evaluate under ``config``, which must have the same sites, layers and criteria."""
+        """Re-evaluate under ``config``, which must have the same sites, layers and criteria.
+
+        Examples
+        --------
+        >>> import growthzones as gz
+        >>> a = gz.assess(gz.datasets.demo_config_path())
+        >>> a.with_config(a.config.with_method('topsis')).config.method.name
+        'topsis'
+        """
         return self._evaluate(config)
 
     def _evaluate(self, config: Config) -> Assessment:
@@ -200,25 +241,60 @@ class Assessment:
     # ---------------------------------------------------------------------------- outputs
 
     def run_metadata(self) -> dict[str, Any]:
-        """What made this ranking: config, version, input hashes, method, weights, time."""
+        """What made this ranking: config, version, input hashes, method, weights, time.
+
+        Examples
+        --------
+        >>> import growthzones as gz
+        >>> a = gz.assess(gz.datasets.demo_config_path())
+        >>> meta = a.run_metadata()
+        >>> meta['method'], meta['crs']
+        ('wlc', 'EPSG:27700')
+        """
         from growthzones.export import run_metadata
 
         return run_metadata(self)
 
     def to_geopackage(self, path: str | Path, *, overwrite: bool = True) -> Path:
-        """Write the ``ranked_sites`` and ``run`` layers to a GeoPackage, atomically."""
+        """Write the ``ranked_sites`` and ``run`` layers to a GeoPackage, atomically.
+
+        Examples
+        --------
+        >>> import growthzones as gz
+        >>> a = gz.assess(gz.datasets.demo_config_path())
+        >>> import pathlib, tempfile
+        >>> a.to_geopackage(pathlib.Path(tempfile.mkdtemp()) / 'shortlist.gpkg').name
+        'shortlist.gpkg'
+        """
         from growthzones.export import write_geopackage
 
         return write_geopackage(self, path, overwrite=overwrite)
 
     def to_csv(self, path: str | Path, *, overwrite: bool = True) -> Path:
-        """Write the ranking (without geometry, with WKT centroids) to CSV, atomically."""
+        """Write the ranking (without geometry, with WKT centroids) to CSV, atomically.
+
+        Examples
+        --------
+        >>> import growthzones as gz
+        >>> a = gz.assess(gz.datasets.demo_config_path())
+        >>> import pathlib, tempfile
+        >>> a.to_csv(pathlib.Path(tempfile.mkdtemp()) / 'shortlist.csv').name
+        'shortlist.csv'
+        """
         from growthzones.export import write_csv
 
         return write_csv(self, path, overwrite=overwrite)
 
     def map(self, **kwargs: Any) -> folium.Map:
-        """A folium map of the sites coloured by score (see :func:`growthzones.maps.site_map`)."""
+        """A folium map of the sites coloured by score (see :func:`growthzones.maps.site_map`).
+
+        Examples
+        --------
+        >>> import growthzones as gz
+        >>> a = gz.assess(gz.datasets.demo_config_path())
+        >>> type(a.map(layers=False, tiles=None)).__name__
+        'Map'
+        """
         from growthzones.maps import site_map
 
         return site_map(self, **kwargs)
@@ -226,37 +302,90 @@ class Assessment:
     # ---------------------------------------------------------------------------- robustness, explanations
 
     def robustness(self, samples: int = 10_000, seed: int | None = None, **kwargs: Any) -> Robustness:
-        """Rank acceptability under weight (and input) uncertainty (:func:`growthzones.robustness.robustness`)."""
+        """Rank acceptability under weight (and input) uncertainty (:func:`growthzones.robustness.robustness`).
+
+        Examples
+        --------
+        >>> import growthzones as gz
+        >>> a = gz.assess(gz.datasets.demo_config_path())
+        >>> r = a.robustness(samples=500, seed=1)
+        >>> round(float(r.summary['p_top_1'].sum()), 6)
+        1.0
+        """
         from growthzones.robustness import robustness
 
         return robustness(self, samples=samples, seed=seed, **kwargs)
 
     def sweep(self, target: str, **kwargs: Any) -> pd.DataFrame:
-        """Ranks along one weight moved from 0 to 1 (:func:`growthzones.robustness.sweep`)."""
+        """Ranks along one weight moved from 0 to 1 (:func:`growthzones.robustness.sweep`).
+
+        Examples
+        --------
+        >>> import growthzones as gz
+        >>> a = gz.assess(gz.datasets.demo_config_path())
+        >>> df = a.sweep('water', steps=11, top=3)
+        >>> float(df['weight'].min()), float(df['weight'].max()), int(df['rank'].min())
+        (0.0, 1.0, 1)
+        """
         from growthzones.robustness import sweep
 
         return sweep(self, target, **kwargs)
 
     def stability(self, k: int = 10, **kwargs: Any) -> pd.DataFrame:
-        """Smallest single-weight change into or out of the top k (:func:`growthzones.robustness.stability`)."""
+        """Smallest single-weight change into or out of the top k (:func:`growthzones.robustness.stability`).
+
+        Examples
+        --------
+        >>> import growthzones as gz
+        >>> a = gz.assess(gz.datasets.demo_config_path())
+        >>> st = a.stability(k=10)
+        >>> int(st['in_top_k'].sum())
+        10
+        """
         from growthzones.robustness import stability
 
         return stability(self, k, **kwargs)
 
     def explain(self, site_id: str, **kwargs: Any) -> Explanation:
-        """Why a site scores and ranks as it does (:func:`growthzones.explain.explain`)."""
+        """Why a site scores and ranks as it does (:func:`growthzones.explain.explain`).
+
+        Examples
+        --------
+        >>> import growthzones as gz
+        >>> a = gz.assess(gz.datasets.demo_config_path())
+        >>> print(a.explain(a.ranking.index[0]).text)  # doctest: +ELLIPSIS
+        Ranks 1st of ... eligible sites (score ...). Strong on ...
+        """
         from growthzones.explain import explain
 
         return explain(self, site_id, **kwargs)
 
     def archetypes(self, **kwargs: Any) -> Archetypes:
-        """Eligible sites clustered into named archetypes (:func:`growthzones.explain.archetypes`)."""
+        """Eligible sites clustered into named archetypes (:func:`growthzones.explain.archetypes`).
+
+        Examples
+        --------
+        >>> import growthzones as gz
+        >>> a = gz.assess(gz.datasets.demo_config_path())
+        >>> arch = a.archetypes(k=3)
+        >>> arch.k, int(arch.profiles['n_sites'].sum()) == a.n_eligible
+        (3, True)
+        """
         from growthzones.explain import archetypes
 
         return archetypes(self, **kwargs)
 
     def implied_weights(self, chosen: Sequence[str], **kwargs: Any) -> ImpliedWeights:
-        """Estimated group weights under which ``chosen`` rank highest (:func:`growthzones.explain.implied_weights`)."""
+        """Estimated group weights under which ``chosen`` rank highest (:func:`growthzones.explain.implied_weights`).
+
+        Examples
+        --------
+        >>> import growthzones as gz
+        >>> a = gz.assess(gz.datasets.demo_config_path())
+        >>> iw = a.implied_weights(a.top(5).index.tolist())
+        >>> round(float(iw.weights.sum()), 6)
+        1.0
+        """
         from growthzones.explain import implied_weights
 
         return implied_weights(self, chosen, **kwargs)

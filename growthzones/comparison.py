@@ -42,7 +42,15 @@ class MethodComparison:
     scores: pd.DataFrame
 
     def movers(self, n: int = 10) -> pd.DataFrame:
-        """The ``n`` sites whose rank differs most between methods (ties by site id)."""
+        """The ``n`` sites whose rank differs most between methods (ties by site id).
+
+        Examples
+        --------
+        >>> import growthzones as gz
+        >>> cmp = gz.assess(gz.datasets.demo_config_path()).compare_methods(["wlc", "weakest_link"])
+        >>> cmp.movers(5)["rank_range"].is_monotonic_decreasing
+        True
+        """
         r = self.ranks.reset_index()
         r = r.sort_values(["rank_range", "site_id"], ascending=[False, True], kind="stable")
         return r.head(n).set_index("site_id")

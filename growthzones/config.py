@@ -216,7 +216,15 @@ class Config:
         return tuple(dict.fromkeys(c.group for c in self.criteria))
 
     def criterion(self, name: str) -> CriterionConfig:
-        """Return the criterion called ``name``."""
+        """Return the criterion called ``name``.
+
+        Examples
+        --------
+        >>> from growthzones.datasets import demo_config_path
+        >>> cfg = load_config(demo_config_path())
+        >>> cfg.criterion("grid_distance").unit
+        'km'
+        """
         for c in self.criteria:
             if c.name == name:
                 return c
@@ -255,15 +263,40 @@ class Config:
         return dataclasses.replace(self, weights=new_groups, criteria=tuple(crits))
 
     def with_method(self, name: str, **params: Any) -> Config:
-        """Return a copy using aggregation method ``name`` with ``params``."""
+        """Return a copy using aggregation method ``name`` with ``params``.
+
+        Examples
+        --------
+        >>> from growthzones.datasets import demo_config_path
+        >>> cfg = load_config(demo_config_path())
+        >>> cfg.with_method("vikor", v=0.3).method
+        MethodConfig(name='vikor', params={'v': 0.3})
+        """
         return dataclasses.replace(self, method=MethodConfig(name=name, params=dict(params)))
 
     def with_gates(self, gates: tuple[GateConfig, ...]) -> Config:
-        """Return a copy with the gates replaced."""
+        """Return a copy with the gates replaced.
+
+        Examples
+        --------
+        >>> from growthzones.datasets import demo_config_path
+        >>> cfg = load_config(demo_config_path())
+        >>> len(cfg.gates), len(cfg.with_gates(cfg.gates[:2]).gates)
+        (5, 2)
+        """
         return dataclasses.replace(self, gates=tuple(gates))
 
     def to_toml(self) -> str:
-        """Serialise to TOML that :func:`parse_config` reads back to an equal config."""
+        """Serialise to TOML that :func:`parse_config` reads back to an equal config.
+
+        Examples
+        --------
+        >>> from growthzones.datasets import demo_config_path
+        >>> cfg = load_config(demo_config_path())
+        >>> again = parse_config(cfg.to_toml())
+        >>> again.criteria == cfg.criteria and again.weights == cfg.weights
+        True
+        """
         return _to_toml(self)
 
 
@@ -310,7 +343,34 @@ def load_config(path: str | Path) -> Config:
 
 
 def parse_config(text: str, *, base_dir: str | Path = ".", source: Path | None = None) -> Config:
-    """Parse TOML text into a :class:`Config`; see :func:`load_config`."""
+    """Parse TOML text into a :class:`Config`; see :func:`load_config`.
+
+    Parameters
+    ----------
+    text
+        The TOML text.
+    base_dir
+        Folder that relative paths in the text are resolved against.
+    source
+        The file the text came from, for messages.
+
+    Examples
+    --------
+    >>> cfg = parse_config('''
+    ... [sites]
+    ... path = "bids.gpkg"
+    ... id = "bid_id"
+    ... name = "name"
+    ...
+    ... [[criteria]]
+    ... name = "site_area"
+    ... group = "land"
+    ... measure = "area"
+    ... value = { function = "linear", low = 20, high = 300 }
+    ... ''')
+    >>> cfg.criteria[0].unit, cfg.method.name, cfg.project.crs
+    ('ha', 'wlc', 'EPSG:27700')
+    """
     where = str(source) if source else "config"
     try:
         raw = tomllib.loads(text)

@@ -21,6 +21,11 @@ def demo_dir() -> Path:
     ------
     InputFileError
         If the package is installed without its source tree (the demo is not bundled).
+
+    Examples
+    --------
+    >>> (demo_dir() / "bids.gpkg").is_file()
+    True
     """
     here = Path(__file__).resolve().parent.parent / "data" / "demo"
     if not (here / "config.toml").is_file():
@@ -44,7 +49,13 @@ def demo_config_path() -> Path:
 
 
 def load_demo_config():
-    """Read the bundled demo's config (see :func:`growthzones.config.load_config`)."""
+    """Read the bundled demo's config (see :func:`growthzones.config.load_config`).
+
+    Examples
+    --------
+    >>> load_demo_config().project.demo
+    True
+    """
     from growthzones.config import load_config
 
     return load_config(demo_config_path())

@@ -93,6 +93,12 @@ def contribution_waterfall(contributions: pd.Series, *, title: str = "", total_l
         Figure title.
     total_label
         Label of the final bar.
+
+    Examples
+    --------
+    >>> fig = contribution_waterfall(pd.Series({"grid": 30.0, "land": 12.5, "water": 8.0}))
+    >>> len(fig.axes[0].patches)  # one bar per contribution and the total
+    4
     """
     c = contributions.astype(float)
     fig, ax = plt.subplots(figsize=(8, 3.5))
@@ -119,6 +125,13 @@ def rank_intervals(summary: pd.DataFrame, *, top: int = 30, names: pd.Series | N
         How many sites (by median rank) to show.
     names
         Display names by site id.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"median_rank": [1, 3, 2], "rank_lo": [1, 1, 1], "rank_hi": [2, 5, 4]}, index=["a", "b", "c"])
+    >>> fig = rank_intervals(s, names=pd.Series({"a": "Alpha", "b": "Beta", "c": "Gamma"}))
+    >>> sorted(t.get_text() for t in fig.axes[0].get_yticklabels())
+    ['Alpha', 'Beta', 'Gamma']
     """
     s = summary.sort_values(["median_rank", "rank_lo"]).head(top)
     fig, ax = plt.subplots(figsize=(7, 0.28 * len(s) + 1.5))
@@ -136,7 +149,14 @@ def rank_intervals(summary: pd.DataFrame, *, top: int = 30, names: pd.Series | N
 
 
 def acceptability_heatmap(acceptability: pd.DataFrame, *, top: int = 20, max_rank: int = 20) -> Figure:
-    """Heatmap of P(rank = r) for the best sites (rows) and ranks 1..``max_rank`` (columns)."""
+    """Heatmap of P(rank = r) for the best sites (rows) and ranks 1..``max_rank`` (columns).
+
+    Examples
+    --------
+    >>> acc = pd.DataFrame([[0.7, 0.3], [0.3, 0.7]], index=["a", "b"], columns=[1, 2])
+    >>> acceptability_heatmap(acc).axes[0].get_title()
+    'Rank acceptability: P(rank = r)'
+    """
     acc = acceptability.iloc[:, :max_rank]
     expected = (acceptability.to_numpy() * np.arange(1, acceptability.shape[1] + 1)).sum(axis=1)
     order = np.argsort(expected, kind="stable")[:top]
@@ -161,6 +181,12 @@ def sweep_lines(sweep: pd.DataFrame, *, x: str = "weight", rank: str = "rank", s
         Tidy rows with the swept weight, a site id and its rank.
     x, rank, site
         Column names.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"weight": [0, 1, 0, 1], "site_id": ["a", "a", "b", "b"], "rank": [1, 2, 2, 1]})
+    >>> len(sweep_lines(df).axes[0].get_lines())  # one line per site
+    2
     """
     fig, ax = plt.subplots(figsize=(8, 4.5))
     for sid, g in sweep.groupby(site, sort=True):
@@ -177,7 +203,16 @@ def sweep_lines(sweep: pd.DataFrame, *, x: str = "weight", rank: str = "rank", s
 
 
 def method_agreement(cmp: MethodComparison, *, measure: str = "kendall") -> Figure:
-    """Matrix of rank correlation between methods (Kendall's tau or Spearman's rho)."""
+    """Matrix of rank correlation between methods (Kendall's tau or Spearman's rho).
+
+    Examples
+    --------
+    >>> from growthzones.comparison import MethodComparison
+    >>> tau = pd.DataFrame([[1.0, 0.6], [0.6, 1.0]], index=["wlc", "topsis"], columns=["wlc", "topsis"])
+    >>> fig = method_agreement(MethodComparison(ranks=pd.DataFrame(), kendall=tau, spearman=tau, scores=pd.DataFrame()))
+    >>> [t.get_text() for t in fig.axes[0].texts]
+    ['1.00', '0.60', '0.60', '1.00']
+    """
     m = cmp.kendall if measure == "kendall" else cmp.spearman
     fig, ax = plt.subplots(figsize=(1.1 * len(m) + 2.5, 1.0 * len(m) + 1.5))
     im = ax.imshow(m.to_numpy(dtype=float), cmap="RdYlGn", vmin=-1, vmax=1)

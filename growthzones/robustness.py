@@ -281,6 +281,16 @@ def sample_weights(
     -------
     DataFrame
         samples x weighted criteria; each row sums to 1.
+
+    Examples
+    --------
+    >>> from growthzones.config import load_config
+    >>> from growthzones.datasets import demo_config_path
+    >>> from growthzones.scoring import effective_weights
+    >>> w = effective_weights(load_config(demo_config_path()))
+    >>> s = sample_weights(w, 1000, seed=0, concentration=100)
+    >>> s.shape == (1000, len(w.criteria)), bool(np.allclose(s.sum(axis=1), 1.0))
+    (True, True)
     """
     _check_levels(levels)
     concentration = _check_concentration(concentration)

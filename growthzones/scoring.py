@@ -81,6 +81,28 @@ def criterion_values(config: Config, criteria: pd.DataFrame) -> pd.DataFrame:
     """Map raw criteria to 0..1 with each criterion's value function (NaN stays NaN).
 
     Criteria without a value function (weight 0, reported only) are left out.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from growthzones.config import parse_config
+    >>> cfg = parse_config('''
+    ... [sites]
+    ... path = "bids.gpkg"
+    ... id = "bid_id"
+    ... name = "name"
+    ...
+    ... [[criteria]]
+    ... name = "site_area"
+    ... group = "land"
+    ... measure = "area"
+    ... value = { function = "linear", low = 0, high = 100 }
+    ... ''')
+    >>> criterion_values(cfg, pd.DataFrame({"site_area": [50.0, 150.0, None]}, index=["a", "b", "c"]))
+       site_area
+    a        0.5
+    b        1.0
+    c        NaN
     """
     cols = {}
     for c in config.criteria:
@@ -159,6 +181,26 @@ def score_sites(
 
     Relative methods (TOPSIS, VIKOR, PROMETHEE II) compare the eligible sites with each
     other only: gates apply before any method.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from growthzones.config import parse_config
+    >>> cfg = parse_config('''
+    ... [sites]
+    ... path = "bids.gpkg"
+    ... id = "bid_id"
+    ... name = "name"
+    ...
+    ... [[criteria]]
+    ... name = "site_area"
+    ... group = "land"
+    ... measure = "area"
+    ... value = { function = "linear", low = 0, high = 100 }
+    ... ''')
+    >>> values = pd.DataFrame({"site_area": [0.5, 1.0]}, index=["a", "b"])
+    >>> score_sites(values, np.array([True, False]), effective_weights(cfg)).tolist()
+    [50.0, nan]
     """
     names = list(weights.criteria.index)
     score = np.full(len(values), np.nan)

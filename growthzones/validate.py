@@ -45,7 +45,16 @@ class ValidationReport:
         return not self.problems
 
     def text(self) -> str:
-        """A human-readable report."""
+        """A human-readable report.
+
+        Examples
+        --------
+        >>> check = LayerCheck("sites", "vector", "bids.gpkg", problems=["'bids.gpkg' has no CRS"])
+        >>> print(ValidationReport([check]).text())
+        BAD sites (vector) bids.gpkg
+              problem: 'bids.gpkg' has no CRS
+        1 problem(s) found
+        """
         lines = []
         for c in self.checks:
             ext = "" if c.extent is None else " extent " + ", ".join(f"{v:,.0f}" for v in c.extent)
@@ -64,6 +73,14 @@ def validate_config(config: Config) -> ValidationReport:
     """Read the sites and every layer of ``config``; report what was found and every problem.
 
     Unlike :func:`growthzones.assess`, this does not stop at the first problem.
+
+    Examples
+    --------
+    >>> from growthzones.config import load_config
+    >>> from growthzones.datasets import demo_config_path
+    >>> report = validate_config(load_config(demo_config_path()))
+    >>> report.ok, report.checks[0].name
+    (True, 'sites')
     """
     checks: list[LayerCheck] = []
     sc = LayerCheck("sites", "vector", str(config.sites.path))

@@ -22,3 +22,17 @@ def tiny_assessment(tmp_path_factory: pytest.TempPathFactory):
     import growthzones as gz
 
     return gz.assess(write_tiny_project(tmp_path_factory.mktemp("tiny")))
+
+
+@pytest.fixture(autouse=True)
+def _restore_growthzones_logger():
+    """The CLI configures the ``growthzones`` logger (level, handler) when run in-process;
+    put it back so one test's ``-q`` cannot hide another test's log records."""
+    import logging
+
+    logger = logging.getLogger("growthzones")
+    saved = (logger.level, list(logger.handlers), logger.propagate)
+    yield
+    logger.setLevel(saved[0])
+    logger.handlers[:] = saved[1]
+    logger.propagate = saved[2]

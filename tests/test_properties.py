@@ -24,9 +24,9 @@ import pandas as pd
 import rasterio
 import shapely
 from affine import Affine
-from tinyproject import TINY_CONFIG, write_tiny_project
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tinyproject import TINY_CONFIG, write_tiny_project
 
 import growthzones as gz
 from growthzones import mcda

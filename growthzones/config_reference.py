@@ -1,0 +1,693 @@
+"""The config reference, ``docs/config.md``, generated from the config schema itself.
+
+Every key comes from :data:`growthzones.config.SECTION_KEYS` (the keys the parser accepts),
+its type and default from the config dataclasses, its allowed values from the parser's
+constants and the mcda registries, and the parameters of value functions and aggregation
+methods from their signatures and numpydoc docstrings. Only the one-line descriptions and
+the examples are written here, and :func:`generate` refuses to run when a key, measure,
+value function or method has none, so the reference cannot fall behind the code.
+
+Regenerate it with::
+
+    python -m growthzones.config_reference > docs/config.md
+
+``tests/test_docs.py`` fails when the committed file differs from :func:`generate`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import re
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from growthzones import config as C  # noqa: N812
+from growthzones import mcda
+
+__all__ = [
+    "EXAMPLE_CONFIG",
+    "KEY_DOCS",
+    "MEASURE_DOCS",
+    "METHOD_EXAMPLES",
+    "SECTION_CLASSES",
+    "VALUE_EXAMPLES",
+    "KeyDoc",
+    "documented_keys",
+    "generate",
+    "key_doc",
+    "main",
+    "param_docs",
+]
+
+
+@dataclass(frozen=True)
+class KeyDoc:
+    """The hand-written part of a key's documentation.
+
+    Attributes
+    ----------
+    description
+        One line: what the key does.
+    example
+        A TOML value that the parser accepts for the key (the docs test feeds it to
+        :func:`growthzones.config.parse_config`).
+    required
+        Whether the parser refuses a table without it.
+    """
+
+    description: str
+    example: str
+    required: bool = False
+
+
+#: The dataclass each section is read into (types and defaults come from its fields).
+SECTION_CLASSES: dict[str, type] = {
+    "project": C.ProjectConfig,
+    "sites": C.SitesConfig,
+    "layers": C.LayerConfig,
+    "criteria": C.CriterionConfig,
+    "gates": C.GateConfig,
+    "method": C.MethodConfig,
+}
+
+#: How each section is written in TOML, and what it is for.
+SECTION_DOCS: dict[str, tuple[str, bool, str]] = {
+    "project": ("[project]", False, "Project-wide settings: name and working CRS."),
+    "sites": ("[sites]", True, "The candidate sites (polygons) and their id and name columns."),
+    "layers": ("[layers.<name>]", False, "One table per input layer, vector or raster; criteria refer to `<name>`."),
+    "weights": ("[weights]", False, "Group weights, one `<group> = <number>` per group."),
+    "criteria": ("[[criteria]]", True, "One table per criterion: how it is measured, valued and weighted."),
+    "gates": ("[[gates]]", False, "One table per hard constraint on a criterion's raw value."),
+    "method": ("[method]", False, "The aggregation method that turns 0..1 values into a 0-100 score."),
+}
+
+#: Description, example and whether required, for every key of every section.
+KEY_DOCS: dict[str, dict[str, KeyDoc]] = {
+    "project": {
+        "name": KeyDoc("Shown in outputs: map title, GeoPackage `run` table, reports.", '"My region"'),
+        "crs": KeyDoc(
+            "Working CRS: every layer is checked and reprojected to it. Must be projected, in metres.",
+            '"EPSG:27700"',
+        ),
+        "demo": KeyDoc("`true` marks illustrative demo data: every output says so.", "false"),
+        "description": KeyDoc("Free text shown in outputs.", '"Bids received by March 2025"'),
+    },
+    "sites": {
+        "path": KeyDoc(
+            "File of candidate site polygons (GeoPackage, GeoJSON, Shapefile...), relative to the config.",
+            '"bids.gpkg"',
+            required=True,
+        ),
+        "layer": KeyDoc("Layer inside the file; may be left out when the file has one layer.", '"bids"'),
+        "id": KeyDoc("Column holding a unique id per site (read as text).", '"bid_id"', required=True),
+        "name": KeyDoc("Column holding each site's display name.", '"name"', required=True),
+    },
+    "layers": {
+        "path": KeyDoc("The layer's file, relative to the config.", '"grid.gpkg"', required=True),
+        "layer": KeyDoc("Layer inside a multi-layer vector file (GeoPackage); optional otherwise.", '"substations"'),
+        "kind": KeyDoc(
+            "`vector` or `raster`; by default `raster` for the file extensions "
+            + ", ".join(f"`{s}`" for s in C.RASTER_SUFFIXES)
+            + ", else `vector`.",
+            '"vector"',
+        ),
+        "band": KeyDoc("Raster band read by `zonal` criteria, counted from 1.", "1"),
+        "nodata": KeyDoc(
+            "Raster nodata value, overriding the file's tag (a file without a tag whose values look "
+            "like a sentinel such as -9999 is refused until this is set).",
+            "-9999",
+        ),
+        "synthetic": KeyDoc("`true` marks synthetic data: outputs and maps say so.", "false"),
+        "label": KeyDoc("Display name of the layer in maps and reports.", '"Supergrid substations"'),
+    },
+    "criteria": {
+        "name": KeyDoc(
+            "Unique name; letters, digits and underscores (it becomes a column of every output).",
+            '"grid_distance"',
+            required=True,
+        ),
+        "group": KeyDoc(
+            "Weight group, e.g. `grid`, `land`, `water`; its weight is set in `[weights]`.", '"grid"', required=True
+        ),
+        "measure": KeyDoc(
+            "How the raw value is computed; see [Measures](#measures) for the keys each one needs.",
+            '"distance"',
+            required=True,
+        ),
+        "label": KeyDoc(
+            "Shown in tables, gate reasons and explanations (default: the name with spaces).",
+            '"Distance to nearest 275 kV+ substation"',
+        ),
+        "unit": KeyDoc(
+            "Unit shown with raw values; the default depends on the measure (see [Measures](#measures)).", '"km"'
+        ),
+        "layer": KeyDoc(
+            "The `[layers.<name>]` the measure reads: a raster for `zonal`, a vector for the others; "
+            "not used by `attribute` and `area`.",
+            '"substations"',
+        ),
+        "where": KeyDoc(
+            "Filter on a vector layer's features before measuring; see [Where filters](#where-filters).",
+            '"voltage_kv >= 275"',
+        ),
+        "attribute": KeyDoc(
+            "Numeric column: of the nearest feature (`nearest_attribute`), summed (`sum_within`), or "
+            "of the site itself (`attribute`).",
+            '"headroom_mw"',
+        ),
+        "max_distance_km": KeyDoc(
+            "`nearest_attribute` only: no value when the nearest feature is further than this.", "50"
+        ),
+        "radius_km": KeyDoc(
+            "`sum_within` and `count_within`: search radius around the site's edge, km.", "10", required=False
+        ),
+        "stat": KeyDoc(
+            "`zonal` statistic, weighted by the share of each cell inside the site.", '"mean"', required=False
+        ),
+        "range": KeyDoc(
+            '`[low, high]`, inclusive: `stat = "fraction"` gives the share of the site whose raster value lies in it.',
+            "[0.5, 1.0]",
+        ),
+        "direction": KeyDoc(
+            "`benefit`: more is better; `cost`: less is better. Applied by the value function.", '"cost"'
+        ),
+        "weight": KeyDoc(
+            "Weight within its group (normalised to sum to 1 in each group). 0: reported and gateable "
+            "only, and no value function needed.",
+            "0.5",
+        ),
+        "missing": KeyDoc(
+            "Sites without a value: `fail` stops with an error naming them, `worst` gives them value 0, "
+            "`exclude` makes them ineligible.",
+            '"worst"',
+        ),
+        "value": KeyDoc(
+            "Value function mapping the raw value to 0..1: `{ function = <name>, <parameters> }`; required "
+            "when `weight` > 0. See [Value functions](#value-functions).",
+            '{ function = "linear", low = 0, high = 25 }',
+        ),
+    },
+    "gates": {
+        "criterion": KeyDoc("The criterion whose raw value is tested.", '"grid_distance"', required=True),
+        "op": KeyDoc("Comparison: the site passes when `value_of_site <op> value`.", '"<="', required=True),
+        "value": KeyDoc("Threshold, in the criterion's raw unit.", "25", required=True),
+        "label": KeyDoc(
+            'Used in the reason a site fails, e.g. "nearest 275 kV+ substation is 37.2 km; gate requires '
+            "<= 25 km\" (default: the criterion's label).",
+            '"nearest 275 kV+ substation"',
+        ),
+        "enabled": KeyDoc("`false` keeps the gate in the file without applying it.", "true"),
+        "name": KeyDoc(
+            "Stable identifier of the gate (default `<criterion> <op> <value>`); its pass/fail column "
+            "is `gate: <name>`.",
+            '"grid_25km"',
+        ),
+    },
+    "method": {
+        "name": KeyDoc(
+            "Aggregation method; see [Aggregation methods](#aggregation-methods).", '"topsis"', required=False
+        ),
+        "params": KeyDoc("The method's parameters, as an inline table.", '{ normalization = "vector" }'),
+    },
+}
+
+#: Per measure: what it computes and the keys it uses beyond those it needs.
+MEASURE_DOCS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "distance": ("Distance from the site's edge to the nearest feature, km (0 when touching or inside).", ("where",)),
+    "nearest_attribute": (
+        "`attribute` of the nearest feature (ties: the first feature); no value beyond `max_distance_km`.",
+        ("where", "max_distance_km"),
+    ),
+    "sum_within": ("Sum of `attribute` over the features within `radius_km` of the site.", ("where",)),
+    "count_within": ("Number of features within `radius_km` of the site.", ("where",)),
+    "zonal": (
+        "Raster statistic over the site, weighted by cell coverage (exactextract): `mean`, `min`, `max`, "
+        "or `fraction` (share of the site with values in `range`).",
+        ("range",),
+    ),
+    "overlap": ("Share (0..1) of the site's area covered by the layer's polygons.", ("where",)),
+    "attribute": ("A numeric column of the site itself.", ()),
+    "area": ("The site's area, hectares.", ()),
+}
+
+#: A `value = {...}` table for each value function (the docs test parses each).
+VALUE_EXAMPLES: dict[str, str] = {
+    "linear": '{ function = "linear", low = 0, high = 25 }',
+    "piecewise": '{ function = "piecewise", x = [0, 100, 500, 1000], y = [0, 0.3, 0.8, 1] }',
+    "logistic": '{ function = "logistic", midpoint = 300, slope = 0.02 }',
+    "gaussian": '{ function = "gaussian", ideal = 5, width = 2 }',
+    "step": '{ function = "step", thresholds = [100, 500], values = [0, 0.5, 1] }',
+    "categorical": '{ function = "categorical", mapping = { "1" = 1.0, "0" = 0.0 }, default = 0 }',
+}
+
+#: A `[method]` table for each aggregation method (the docs test parses each).
+METHOD_EXAMPLES: dict[str, str] = {
+    "wlc": 'name = "wlc"',
+    "wpm": 'name = "wpm"',
+    "topsis": 'name = "topsis"\nparams = { normalization = "minmax" }',
+    "vikor": 'name = "vikor"\nparams = { v = 0.5 }',
+    "promethee2": 'name = "promethee2"\nparams = { preference = "linear", q = 0.05, p = 0.3 }',
+    "owa": 'name = "owa"\nparams = { orness = 0.3 }',
+    "weakest_link": 'name = "weakest_link"\nparams = { implication = "reichenbach" }',
+}
+
+#: A complete small config (the docs test parses it).
+EXAMPLE_CONFIG = """\
+[project]
+name = "My region"
+crs = "EPSG:27700"            # projected, metres
+
+[sites]
+path = "bids.gpkg"            # paths are relative to this file
+id = "bid_id"
+name = "name"
+
+[layers.substations]
+path = "grid.gpkg"
+layer = "substations"
+
+[layers.water_stress]
+path = "water_stress.tif"     # a raster, from the extension
+nodata = -9999
+
+[weights]                     # normalised if they do not sum to 1
+grid = 0.6
+water = 0.2
+land = 0.2
+
+[[criteria]]
+name = "grid_distance"
+label = "Distance to nearest 275 kV+ substation"
+group = "grid"
+measure = "distance"
+layer = "substations"
+where = "voltage_kv >= 275"
+direction = "cost"
+value = { function = "linear", low = 0, high = 30 }
+
+[[criteria]]
+name = "grid_headroom"
+group = "grid"
+unit = "MW"
+measure = "nearest_attribute"
+layer = "substations"
+where = "voltage_kv >= 275"
+attribute = "headroom_mw"
+max_distance_km = 30
+missing = "worst"             # no substation within 30 km: value 0
+value = { function = "linear", low = 0, high = 1000 }
+
+[[criteria]]
+name = "water_stress"
+group = "water"
+measure = "zonal"
+layer = "water_stress"
+stat = "mean"
+direction = "cost"
+value = { function = "linear", low = 0, high = 1 }
+
+[[criteria]]
+name = "site_area"
+group = "land"
+measure = "area"
+value = { function = "linear", low = 20, high = 300 }
+
+[[gates]]
+criterion = "grid_distance"
+op = "<="
+value = 25
+label = "nearest 275 kV+ substation"
+
+[method]
+name = "wlc"
+"""
+
+# TOML types of the dataclass annotations (``from __future__ import annotations`` keeps them as text).
+_TOML_TYPES = {
+    "str": "string",
+    "str | None": "string",
+    "Path": "string (path)",
+    "bool": "boolean",
+    "int": "integer",
+    "float": "number",
+    "float | None": "number",
+    "tuple[float, float] | None": "array of 2 numbers",
+    "Mapping[str, Any]": "inline table",
+    "ValueConfig | None": "inline table",
+}
+
+# Defaults that the parser works out rather than stores in the dataclass.
+_COMPUTED_DEFAULTS = {
+    ("layers", "kind"): "from the file extension",
+    ("criteria", "unit"): "by measure",
+    ("criteria", "label"): "the name",
+    ("gates", "label"): "the criterion's label",
+    ("gates", "name"): "from criterion, op and value",
+}
+
+
+def _allowed(section: str, key: str) -> str:
+    """Allowed values of a key, from the parser's constants and the mcda registries."""
+    choices: Mapping[tuple[str, str], Any] = {
+        ("layers", "kind"): C.LAYER_KINDS,
+        ("criteria", "measure"): tuple(C.MEASURES),
+        ("criteria", "stat"): C.ZONAL_STATS,
+        ("criteria", "direction"): C.DIRECTIONS,
+        ("criteria", "missing"): C.MISSING_POLICIES,
+        ("criteria", "value"): tuple(f"function = {name}" for name in mcda.VALUE_FUNCTIONS),
+        ("gates", "op"): C.GATE_OPS,
+        ("method", "name"): tuple(mcda.AGGREGATION_METHODS),
+    }
+    if (section, key) in choices:
+        return ", ".join(f"`{c}`" for c in choices[(section, key)])
+    return {
+        ("project", "crs"): "a projected CRS in metres that pyproj reads",
+        ("layers", "band"): ">= 1",
+        ("layers", "nodata"): "a number, or `nan`",
+        ("criteria", "name"): "letters, digits, `_`",
+        ("criteria", "weight"): ">= 0",
+        ("criteria", "max_distance_km"): ">= 0",
+        ("criteria", "radius_km"): ">= 0",
+        ("criteria", "range"): "low <= high",
+        ("criteria", "layer"): "a key of `[layers]`",
+        ("gates", "criterion"): "a criterion's name",
+    }.get((section, key), "")
+
+
+def _field_type_default(section: str, key: str) -> tuple[str, str]:
+    cls = SECTION_CLASSES[section]
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    f = fields[key]
+    toml_type = _TOML_TYPES[str(f.type)]
+    if key_doc(section, key).required:
+        return toml_type, "required"
+    if (section, key) in _COMPUTED_DEFAULTS:
+        return toml_type, _COMPUTED_DEFAULTS[(section, key)]
+    if f.default is not dataclasses.MISSING:
+        default = f.default
+    elif f.default_factory is not dataclasses.MISSING:
+        default = f.default_factory()
+    else:
+        return toml_type, "required"
+    return toml_type, _toml(default)
+
+
+def _toml(v: Any) -> str:
+    if v is None:
+        return "none"
+    if isinstance(v, Mapping) and not v:
+        return "`{}`"
+    if isinstance(v, bool):
+        return f"`{str(v).lower()}`"
+    if isinstance(v, str):
+        return f'`"{v}"`' if v else '`""`'
+    return f"`{v!r}`"
+
+
+def key_doc(section: str, key: str) -> KeyDoc:
+    """The :class:`KeyDoc` of ``section.key``; raises ``KeyError`` naming an undocumented key.
+
+    Examples
+    --------
+    >>> key_doc("criteria", "radius_km").example
+    '10'
+    """
+    try:
+        return KEY_DOCS[section][key]
+    except KeyError:
+        msg = (
+            f"config key {section}.{key} is accepted by the parser but has no entry in "
+            "growthzones.config_reference.KEY_DOCS: add its description and example there"
+        )
+        raise KeyError(msg) from None
+
+
+def documented_keys() -> dict[str, tuple[str, ...]]:
+    """The keys documented for each section (the parser's :data:`~growthzones.config.SECTION_KEYS`).
+
+    Examples
+    --------
+    >>> documented_keys()["gates"]
+    ('criterion', 'op', 'value', 'label', 'enabled', 'name')
+    """
+    return {s: tuple(keys) for s, keys in C.SECTION_KEYS.items() if s}
+
+
+_ROLE = re.compile(r":\w+:`~?([^`]+)`")
+
+
+def _md(text: str) -> str:
+    """RST inline markup to Markdown: roles become code, ``x`` becomes `x`."""
+    text = _ROLE.sub(r"``\1``", text)
+    return re.sub(r"``([^`]+)``", r"`\1`", text).replace("|", "\\|")
+
+
+def param_docs(func: Callable[..., Any]) -> dict[str, str]:
+    """Parameter descriptions from a numpydoc ``Parameters`` section, one line each.
+
+    An entry naming several parameters (``low, high``) gives each of them its text.
+
+    Examples
+    --------
+    >>> param_docs(mcda.aggregation.vikor)["v"]
+    'Weight of the group-utility ("majority") strategy, 0..1.'
+    """
+    doc = inspect.getdoc(func) or ""
+    lines = doc.splitlines()
+    out: dict[str, str] = {}
+    try:
+        start = next(i for i, line in enumerate(lines[:-1]) if line == "Parameters" and lines[i + 1].startswith("---"))
+    except StopIteration:
+        return out
+    names: list[str] = []
+    for i in range(start + 2, len(lines)):
+        line = lines[i]
+        if i + 1 < len(lines) and lines[i + 1].startswith("---") and line and not line.startswith(" "):
+            break  # the next section
+        if line and not line.startswith(" "):
+            names = [n.strip().lstrip("*") for n in line.split(":")[0].split(",")]
+            for n in names:
+                out[n] = ""
+        elif line.strip():
+            for n in names:
+                out[n] = (out[n] + " " + line.strip()).strip()
+    return out
+
+
+def _first_sentence(text: str) -> str:
+    m = re.match(r"(.+?\.)(\s|$)", text)
+    return m.group(1) if m else text
+
+
+def _signature_rows(func: Callable[..., Any], skip: tuple[str, ...]) -> list[tuple[str, str, str]]:
+    docs = param_docs(func)
+    rows = []
+    for p in inspect.signature(func).parameters.values():
+        if p.name in skip or p.kind not in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD):
+            continue
+        default = "required" if p.default is inspect.Parameter.empty else _toml(p.default)
+        rows.append((f"`{p.name}`", default, _md(docs.get(p.name, ""))))
+    return rows
+
+
+def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
+    out = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
+    out += ["| " + " | ".join(r) + " |" for r in rows]
+    return out
+
+
+def _section(section: str) -> list[str]:
+    toml_name, required, what = SECTION_DOCS[section]
+    lines = [f"## `{toml_name}`", "", what + (" Required." if required else ""), ""]
+    rows = []
+    for key in C.SECTION_KEYS[section]:
+        d = key_doc(section, key)
+        toml_type, default = _field_type_default(section, key)
+        rows.append((f"`{key}`", toml_type, default, _allowed(section, key), d.description, f"`{d.example}`"))
+    lines += _table(("key", "type", "default", "allowed", "description", "example"), rows)
+    return [*lines, ""]
+
+
+def _measures() -> list[str]:
+    lines = [
+        "## Measures",
+        "",
+        "Each criterion's `measure` says how its raw value is computed for every site, in real units. "
+        "Keys needed are refused when missing; the other keys listed are optional.",
+        "",
+    ]
+    rows = []
+    for m, needs in C.MEASURES.items():
+        if m not in MEASURE_DOCS:
+            msg = f"measure {m!r} has no entry in growthzones.config_reference.MEASURE_DOCS: add it there"
+            raise KeyError(msg)
+        text, optional = MEASURE_DOCS[m]
+        kind = "raster" if m == "zonal" else ("vector" if "layer" in needs else "the sites")
+        unit = C._default_unit(m) or "none"
+        rows.append(
+            (
+                f"`{m}`",
+                kind,
+                ", ".join(f"`{k}`" for k in needs) or "nothing more",
+                ", ".join(f"`{k}`" for k in optional) or "",
+                f"`{unit}`" if unit != "none" else "none",
+                text,
+            )
+        )
+    lines += _table(("measure", "reads", "needs", "also uses", "default unit", "value"), rows)
+    return [*lines, ""]
+
+
+def _where() -> list[str]:
+    return [
+        "## Where filters",
+        "",
+        "`where` keeps the features of a vector layer that match every condition: `column op value`, "
+        "joined by `and`, with `op` one of " + ", ".join(f"`{o}`" for o in C.GATE_OPS) + ", and `value` "
+        "a number or a quoted text. For example `where = \"voltage_kv >= 275 and status == 'live'\"`. "
+        "The column must exist in the layer; `growthzones validate` reports a filter that matches nothing.",
+        "",
+    ]
+
+
+def _weights() -> list[str]:
+    return [
+        "## `[weights]`",
+        "",
+        SECTION_DOCS["weights"][2],
+        "",
+        "Each key is a group named by some criterion's `group`; the value is a number >= 0. A group "
+        "left out gets weight 1. Group weights are normalised to sum to 1 over the groups with a "
+        "weighted criterion, and each criterion's `weight` is normalised within its group, so a "
+        "criterion's global weight is `group weight x weight within group`. An unknown group is an "
+        'error with a "did you mean".',
+        "",
+        "```toml",
+        "[weights]",
+        "grid = 0.35",
+        "land = 0.2",
+        "connectivity = 0.2",
+        "water = 0.15",
+        "planning = 0.1",
+        "```",
+        "",
+    ]
+
+
+def _value_functions() -> list[str]:
+    lines = [
+        "## Value functions",
+        "",
+        "A criterion's `value` table names a function of `growthzones.mcda.VALUE_FUNCTIONS` and gives "
+        "its parameters, in the criterion's raw unit. Every function maps onto 0..1 (1 best) in its "
+        'benefit form; the criterion\'s `direction = "cost"` turns it into `1 - f`, so keep '
+        "`low < high` for a cost criterion too. A site without a raw value has no value (see `missing`).",
+        "",
+    ]
+    descriptions = mcda.describe_value_functions()
+    for name, func in mcda.VALUE_FUNCTIONS.items():
+        if name not in VALUE_EXAMPLES:
+            msg = f"value function {name!r} has no entry in growthzones.config_reference.VALUE_EXAMPLES: add it there"
+            raise KeyError(msg)
+        lines += [f"### `{name}`", "", _md(descriptions[name]), ""]
+        rows = _signature_rows(func, skip=("direction",))
+        lines += _table(("parameter", "default", "description"), rows)
+        lines += ["", "```toml", f"value = {VALUE_EXAMPLES[name]}", "```", ""]
+    return lines
+
+
+def _methods() -> list[str]:
+    lines = [
+        "## Aggregation methods",
+        "",
+        "`[method]` names a method of `growthzones.mcda.AGGREGATION_METHODS`; `params` holds its "
+        "parameters. Every method receives the 0..1 values of the eligible sites and the global "
+        "criterion weights and returns a score in 0..1 (higher is better), shown as 0-100. Because "
+        'the values are already on a 0..1 scale, `normalization = "auto"` uses them as they are, and '
+        "thresholds such as PROMETHEE II's `q` and `p` are on the 0..1 value scale. See the "
+        "[user guide](user-guide.md#methods) for what each method means for a ranking.",
+        "",
+    ]
+    descriptions = mcda.describe_methods()
+    for name, func in mcda.AGGREGATION_METHODS.items():
+        if name not in METHOD_EXAMPLES:
+            msg = f"method {name!r} has no entry in growthzones.config_reference.METHOD_EXAMPLES: add it there"
+            raise KeyError(msg)
+        lines += [f"### `{name}`", "", _md(descriptions[name]), ""]
+        rows = _signature_rows(func, skip=("matrix", "weights", "directions"))
+        if rows:
+            lines += _table(("parameter", "default", "description"), rows)
+        else:
+            lines.append("No parameters.")
+        lines += ["", "```toml", "[method]", METHOD_EXAMPLES[name], "```", ""]
+    return lines
+
+
+def generate() -> str:
+    """The whole reference as Markdown (the content of ``docs/config.md``).
+
+    Raises
+    ------
+    KeyError
+        A key, measure, value function or method without a description or example here.
+
+    Examples
+    --------
+    >>> text = generate()
+    >>> "## `[[criteria]]`" in text and "### `topsis`" in text
+    True
+    """
+    lines = [
+        "# Config reference",
+        "",
+        "<!-- Generated by `python -m growthzones.config_reference > docs/config.md` from the config "
+        "schema (growthzones/config.py, growthzones/mcda); do not edit by hand. tests/test_docs.py fails "
+        "when this file is out of date. -->",
+        "",
+        "A growthzones config is a TOML file. Paths inside it are relative to the file's folder. Every "
+        "key is checked: an unknown or misspelt key, a wrong type or a value out of range stops with one "
+        'line naming the key and the fix (with a "did you mean" for misspellings). '
+        "`growthzones validate my.toml` also opens every file and reports every problem it finds. "
+        "The [user guide](user-guide.md) explains the concepts.",
+        "",
+        "## A complete example",
+        "",
+        "```toml",
+        EXAMPLE_CONFIG.rstrip("\n"),
+        "```",
+        "",
+        "## Sections",
+        "",
+    ]
+    lines += _table(
+        ("section", "required", "holds"),
+        [(f"`{t}`", "yes" if req else "no", what) for t, req, what in SECTION_DOCS.values()],
+    )
+    unknown = [s for s in C.SECTION_KEYS[""] if s not in SECTION_DOCS]
+    if unknown:
+        msg = f"sections {unknown} have no entry in growthzones.config_reference.SECTION_DOCS: add them there"
+        raise KeyError(msg)
+    lines.append("")
+    for section in C.SECTION_KEYS[""]:
+        lines += _weights() if section == "weights" else _section(section)
+    lines += _measures() + _where() + _value_functions() + _methods()
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def main() -> None:
+    """Write the reference to standard output.
+
+    Examples
+    --------
+    >>> main()  # doctest: +ELLIPSIS
+    # Config reference
+    ...
+    """
+    sys.stdout.write(generate())
+
+
+if __name__ == "__main__":
+    main()
