@@ -57,7 +57,7 @@ MISSING_POLICIES = ("fail", "worst", "exclude")
 LAYER_KINDS = ("vector", "raster")
 _CRITERION_KEYS = (
     "name", "group", "measure", "label", "unit", "layer", "where", "attribute", "max_distance_km",
-    "radius_km", "stat", "range", "direction", "weight", "missing", "value",
+    "radius_km", "stat", "range", "direction", "weight", "missing", "value", "uncertainty",
 )  # fmt: skip
 #: The keys each section of the config accepts; any other key is an error. ``""`` is the top
 #: level, ``"layers"`` each ``[layers.<name>]`` table, ``"criteria"`` and ``"gates"`` each
@@ -154,6 +154,7 @@ class CriterionConfig:
     weight: float = 1.0
     missing: str = "fail"
     value: ValueConfig | None = None
+    uncertainty: float | tuple[str, str] | None = None
 
     @property
     def display(self) -> str:
@@ -577,7 +578,20 @@ def _criterion(i: int, t: dict[str, Any], layers: Mapping[str, LayerConfig]) -> 
         weight=weight,
         missing=_choice(t.get("missing", "fail"), MISSING_POLICIES, f"{ctx}.missing"),
         value=vcfg,
+        uncertainty=_uncertainty(t.get("uncertainty"), f"{ctx}.uncertainty"),
     )
+
+
+def _uncertainty(v: Any, ctx: str) -> float | tuple[str, str] | None:
+    """A relative range (0.3 = +/- 30%) or a [low_column, high_column] pair of site columns."""
+    if v is None:
+        return None
+    if isinstance(v, list):
+        if len(v) == 2 and all(isinstance(s, str) for s in v):
+            return (v[0], v[1])
+        msg = f'{ctx}: expected a relative range such as 0.3 or two site columns such as ["low", "high"], got {v!r}'
+        raise ConfigError(msg)
+    return _number(v, ctx, minimum=0.0)
 
 
 def _default_unit(measure: str) -> str:

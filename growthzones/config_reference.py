@@ -189,6 +189,11 @@ KEY_DOCS: dict[str, dict[str, KeyDoc]] = {
             "when `weight` > 0. See [Value functions](#value-functions).",
             '{ function = "linear", low = 0, high = 25 }',
         ),
+        "uncertainty": KeyDoc(
+            "How uncertain the raw value is, for robustness runs: a relative range (0.3 = +/- 30%) or "
+            "`[low_column, high_column]`, two site columns holding each site's low and high values.",
+            "0.3",
+        ),
     },
     "gates": {
         "criterion": KeyDoc("The criterion whose raw value is tested.", '"grid_distance"', required=True),
@@ -337,6 +342,7 @@ _TOML_TYPES = {
     "tuple[float, float] | None": "array of 2 numbers",
     "Mapping[str, Any]": "inline table",
     "ValueConfig | None": "inline table",
+    "float | tuple[str, str] | None": "number, or array of 2 strings",
 }
 
 # Defaults that the parser works out rather than stores in the dataclass.
@@ -372,6 +378,7 @@ def _allowed(section: str, key: str) -> str:
         ("criteria", "max_distance_km"): ">= 0",
         ("criteria", "radius_km"): ">= 0",
         ("criteria", "range"): "low <= high",
+        ("criteria", "uncertainty"): ">= 0, or two site column names",
         ("criteria", "layer"): "a key of `[layers]`",
         ("gates", "criterion"): "a criterion's name",
     }.get((section, key), "")

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from growthzones import mcda
-from growthzones.config import _did_you_mean
+from growthzones.config import Config, _did_you_mean
 from growthzones.errors import ConfigError, CriterionError, GrowthzonesError
 
 if TYPE_CHECKING:
@@ -44,6 +44,7 @@ __all__ = [
     "LEVELS",
     "Robustness",
     "WeightTarget",
+    "declared_uncertainty",
     "export_columns",
     "rank_acceptability",
     "robustness",
@@ -650,12 +651,24 @@ def _topsis_batch(v: np.ndarray, w: np.ndarray, valid: np.ndarray, normalization
 # --------------------------------------------------------------------------------------------
 
 
+def declared_uncertainty(config: Config) -> dict[str, float | tuple[str, str]]:
+    """The input uncertainty the config's criteria declare (``uncertainty = 0.3`` or two columns).
+
+    Examples
+    --------
+    >>> import growthzones as gz
+    >>> declared_uncertainty(gz.load_config(gz.datasets.demo_config_path()))
+    {}
+    """
+    return {c.name: c.uncertainty for c in config.criteria if c.uncertainty is not None}
+
+
 def robustness(
     a: Assessment,
     *,
     samples: int = 10_000,
     seed: int | None = None,
-    input_uncertainty: Mapping[str, float | tuple[str, str]] | None = None,
+    input_uncertainty: Mapping[str, float | tuple[str, str]] | bool | None = True,
     concentration: float | None = None,
     ks: Sequence[int] = (1, 5, 10, 20),
     levels: str = "both",
@@ -684,7 +697,9 @@ def robustness(
         and independently per site and criterion): a relative range (``{"grid_headroom":
         0.3}`` is +/- 30%) or a pair of site columns holding the low and high values
         (``{"grid_headroom": ("headroom_low", "headroom_high")}``). Value functions and gates
-        are re-applied per sample, so a site may be eligible in some samples only.
+        are re-applied per sample, so a site may be eligible in some samples only. True (the
+        default) uses the ``uncertainty`` each criterion declares in the config; False or None
+        samples weights only.
     concentration
         None for uniform weights; a Dirichlet precision (> 0) to sample around the
         configured weights (see :func:`sample_dirichlet`).
@@ -731,6 +746,7 @@ def robustness(
     method, params = a.config.method.name, dict(a.config.method.params)
     names = list(a.weights.criteria.index)
     m = len(names)
+    input_uncertainty = declared_uncertainty(a.config) if input_uncertainty is True else input_uncertainty or {}
     bounds = _parse_uncertainty(a, input_uncertainty)
 
     ss = np.random.SeedSequence(seed)

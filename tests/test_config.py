@@ -119,3 +119,17 @@ def test_with_weights_and_roundtrip(tmp_path):
     assert again.layers == new.layers
     with pytest.raises(ConfigError, match="did you mean 'grid'"):
         cfg.with_weights(groups={"gird": 1.0})
+
+
+def test_bad_uncertainty():
+    bad = TINY_CONFIG.replace(
+        'direction = "cost"\nweight = 1', 'direction = "cost"\nuncertainty = ["lo"]\nweight = 1', 1
+    )
+    with pytest.raises(ConfigError, match=r"uncertainty: expected a relative range such as 0.3 or two site columns"):
+        _cfg(bad)
+    with pytest.raises(ConfigError, match=r"uncertainty: -0.2 is below the minimum 0"):
+        _cfg(
+            TINY_CONFIG.replace(
+                'direction = "cost"\nweight = 1', 'direction = "cost"\nuncertainty = -0.2\nweight = 1', 1
+            )
+        )

@@ -481,3 +481,39 @@ def test_cli_uncertainty_option_parses():
     assert parse_uncertainty("a=0.3, b=lo:hi") == {"a": 0.3, "b": ("lo", "hi")}
     with pytest.raises(ConfigError):
         parse_uncertainty("a=x")
+
+
+def test_uncertainty_declared_in_config_is_sampled(tmp_path):
+    """grid_distance declares +/- 50%; the gate is <= 20 km.
+
+    S3 is 13.96674 km away, sampled uniformly on [6.98337, 20.95011]: P(eligible) =
+    (20 - 6.98337) / (20.95011 - 6.98337) = 0.93196. S2 (10 km, [5, 15]) always passes; S4
+    fails its area gate whatever the distance.
+    """
+    from tinyproject import TINY_CONFIG, write_tiny_project
+
+    import growthzones as gz
+    from growthzones.config import parse_config
+
+    text = TINY_CONFIG.replace(
+        'where = "voltage_kv >= 275"\ndirection = "cost"',
+        'where = "voltage_kv >= 275"\ndirection = "cost"\nuncertainty = 0.5',
+        1,
+    )
+    cfg_path = write_tiny_project(tmp_path / "unc", config_text=text)
+    a = gz.assess(cfg_path)
+    assert a.config.criterion("grid_distance").uncertainty == 0.5
+    n = 20_000
+    r = a.robustness(samples=n, seed=3)
+    d = 13.966743
+    p3 = (20 - d * 0.5) / (d * 1.5 - d * 0.5)
+    assert r.summary.loc["S3", "p_eligible"] == pytest.approx(p3, abs=4 * (p3 * (1 - p3) / n) ** 0.5)
+    assert r.summary.loc["S2", "p_eligible"] == 1.0
+    assert r.summary.loc["S4", "p_eligible"] == 0.0
+    off = a.robustness(samples=1000, seed=3, input_uncertainty=False)
+    assert off.summary.loc["S3", "p_eligible"] == 1.0
+    # the TOML writer keeps it
+    again = parse_config(a.config.to_toml(), base_dir=cfg_path.parent)
+    assert again.criterion("grid_distance").uncertainty == 0.5
+    cols = parse_config(text.replace("uncertainty = 0.5", 'uncertainty = ["lo", "hi"]'), base_dir=cfg_path.parent)
+    assert cols.criterion("grid_distance").uncertainty == ("lo", "hi")

@@ -107,7 +107,7 @@ def robustness(
     with progress_bar(ctx, "assessing") as progress:
         a = gz.assess(cfg, progress=progress)
     with progress_bar(ctx, "sampling") as progress:
-        r = a.robustness(samples=samples, seed=seed, input_uncertainty=unc or None, concentration=concentration,
+        r = a.robustness(samples=samples, seed=seed, input_uncertainty=unc or True, concentration=concentration,
                          ks=ks_t, levels=levels, progress=progress)  # fmt: skip
     quiet = bool(ctx.obj and ctx.obj.get("quiet"))
     if not quiet:
