@@ -113,22 +113,70 @@ class _Verbatim(branca.element.Element):
         self._template = self._passthrough
 
 
+#: JSON text of GeoJSON data already serialised, by ``id(data)``: (data, text). The input
+#: layers' data lives in the app's cached prepared layers, so the same object comes back on
+#: every rerun and its serialisation (most of a map's render time) is reused. The entry keeps
+#: the object alive, so its id cannot be reused by another object.
+_JSON_CACHE: dict[int, tuple[Any, str]] = {}
+_JSON_CACHE_SIZE = 64
+_PLACEHOLDER = {"__growthzones_data__": 0}
+# Jinja's ``tojson`` sorts keys: so do we, so a cached rendering equals a fresh one.
+_PLACEHOLDER_JSON = jinja2.utils.htmlsafe_json_dumps(_PLACEHOLDER, sort_keys=True)
+
+
+def _data_json(data: Any) -> str:
+    hit = _JSON_CACHE.get(id(data))
+    if hit is not None and hit[0] is data:
+        return hit[1]
+    text = str(jinja2.utils.htmlsafe_json_dumps(data, sort_keys=True))
+    if len(_JSON_CACHE) >= _JSON_CACHE_SIZE:
+        _JSON_CACHE.pop(next(iter(_JSON_CACHE)))
+    _JSON_CACHE[id(data)] = (data, text)
+    return text
+
+
 class _VerbatimMacro(branca.element.MacroElement):
-    """``MacroElement.render`` with the macros' output added verbatim (see :class:`_Verbatim`)."""
+    """``MacroElement.render`` with the macros' output added verbatim (see :class:`_Verbatim`).
+
+    An element with ``cache_data = True`` has its ``data`` serialised once per data object
+    (see :data:`_JSON_CACHE`) and spliced into the rendered script.
+    """
+
+    cache_data = False
 
     def render(self, **kwargs: Any) -> None:
         figure = self.get_root()
         module = self._template.module.__dict__
+        data = getattr(self, "data", None) if self.cache_data else None
         for part, target in (("header", figure.header), ("html", figure.html), ("script", figure.script)):
             macro = module.get(part)
-            if macro is not None:
-                target.add_child(_Verbatim(macro(self, kwargs)), name=self.get_name())
+            if macro is None:
+                continue
+            if data is None:
+                text = macro(self, kwargs)
+            else:
+                self.data = _PLACEHOLDER
+                try:
+                    text = str(macro(self, kwargs))
+                finally:
+                    self.data = data
+                text = text.replace(_PLACEHOLDER_JSON, _data_json(data))
+            target.add_child(_Verbatim(text), name=self.get_name())
         for child in self._children.values():
             child.render(**kwargs)
 
 
 class _GeoJson(folium.GeoJson, _VerbatimMacro):
     """``folium.GeoJson`` rendered without compiling its data as a template."""
+
+
+class _CachedGeoJson(_GeoJson):
+    """A :class:`_GeoJson` whose data is serialised once and reused on later renders.
+
+    For data that never changes once made: the input layers.
+    """
+
+    cache_data = True
 
 
 class _ImageOverlay(folium.raster_layers.ImageOverlay, _VerbatimMacro):
@@ -660,7 +708,7 @@ def base_map(
         if v.kind == "point":
             kwargs["marker"] = folium.CircleMarker(radius=3, fill=True)
         if v.geojson["features"]:
-            _GeoJson(v.geojson, tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False), **kwargs).add_to(fg)
+            _CachedGeoJson(v.geojson, tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False), **kwargs).add_to(fg)
         fg.add_to(m)
     legend = _legend_for(a, color_by, categories)
     m.get_root().html.add_child(folium.Element(_legend_html(legend, prepared)))

@@ -127,3 +127,28 @@ def test_tier_and_category_colouring(tiny: gz.Assessment) -> None:
     props = _site_features(maps.site_map(tiny, tiles=None, layers=False, color_by="kind", categories=cats))
     assert props["S1"]["color"] == props["S3"]["color"] != props["S2"]["color"]
     assert props["S4"]["color"] == maps.INELIGIBLE_COLOR
+
+
+def test_cached_layer_rendering_equals_a_fresh_one():
+    """Input layers are serialised once and reused: the page must be the same either way."""
+    import re
+
+    import growthzones as gz
+    from growthzones import maps
+
+    a = gz.assess(gz.datasets.demo_config_path())
+
+    def page(cache: bool) -> str:
+        layers = maps.prepare_layers(a, outline=maps.read_outline(a.config))
+        old = maps._CachedGeoJson.cache_data
+        maps._CachedGeoJson.cache_data = cache
+        try:
+            htmls = [maps.base_map(a, layers=layers, tiles=None).get_root().render() for _ in range(2)]
+        finally:
+            maps._CachedGeoJson.cache_data = old
+        # element names are random per render
+        return [re.sub(r"_[0-9a-f]{32}", "_X", h) for h in htmls]
+
+    cached, fresh = page(True), page(False)
+    assert cached[0] == cached[1] == fresh[0] == fresh[1]
+    assert "geo_json_X_add" in cached[0]
