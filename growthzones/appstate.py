@@ -114,6 +114,14 @@ def input_fingerprint(config: Config) -> str:
 
     The app caches the expensive assessment on this, so editing any input file (or the
     config) recomputes it, and nothing else does.
+
+    Examples
+    --------
+    >>> import growthzones as gz
+    >>> a = gz.assess(gz.datasets.demo_config_path())
+    >>> fp = input_fingerprint(a.config)
+    >>> len(fp), fp == input_fingerprint(a.config)
+    (64, True)
     """
     from growthzones.layers import file_sha256
 
@@ -153,12 +161,30 @@ class AppSettings:
     gates: tuple[tuple[bool, float], ...] = ()
 
     def key(self) -> str:
-        """A canonical text form, used as a cache key."""
+        """A canonical text form, used as a cache key.
+
+        Examples
+        --------
+        >>> import growthzones as gz
+        >>> a = gz.assess(gz.datasets.demo_config_path())
+        >>> s = default_settings(a.config)
+        >>> s.key() == default_settings(a.config).key(), s.key()[:14]
+        (True, '{"criteria": {')
+        """
         return json.dumps(dataclasses.asdict(self), sort_keys=True, default=str)
 
 
 def default_settings(config: Config) -> AppSettings:
-    """The settings that reproduce ``config`` exactly."""
+    """The settings that reproduce ``config`` exactly.
+
+    Examples
+    --------
+    >>> import growthzones as gz
+    >>> a = gz.assess(gz.datasets.demo_config_path())
+    >>> s = default_settings(a.config)
+    >>> s.groups["grid"], s.criteria["water_stress"]
+    (0.35, 1.0)
+    """
     return AppSettings(
         groups={g: float(w) for g, w in config.weights.items()},
         criteria={c.name: float(c.weight) for c in config.criteria if c.value is not None},
@@ -175,6 +201,16 @@ def settings_config(config: Config, settings: AppSettings) -> Config:
     ------
     WeightError
         When every group weight is zero.
+
+    Examples
+    --------
+    >>> import growthzones as gz
+    >>> a = gz.assess(gz.datasets.demo_config_path())
+    >>> s = default_settings(a.config)
+    >>> import dataclasses
+    >>> s = dataclasses.replace(s, method="topsis", method_params={})
+    >>> settings_config(a.config, s).method.name
+    'topsis'
     """
     cfg = config.with_weights(dict(settings.groups), dict(settings.criteria))
     params = dict(settings.method_params) if settings.method == config.method.name else {}
@@ -189,7 +225,16 @@ def settings_config(config: Config, settings: AppSettings) -> Config:
 
 
 def apply_settings(base: Assessment, settings: AppSettings) -> Assessment:
-    """Re-evaluate ``base`` under ``settings`` (instant: no layer is read again)."""
+    """Re-evaluate ``base`` under ``settings`` (instant: no layer is read again).
+
+    Examples
+    --------
+    >>> import growthzones as gz
+    >>> a = gz.assess(gz.datasets.demo_config_path())
+    >>> s = default_settings(a.config)
+    >>> apply_settings(a, s).ranking.index[:3].tolist() == a.ranking.index[:3].tolist()
+    True
+    """
     return base.with_config(settings_config(base.config, settings))
 
 
@@ -202,6 +247,16 @@ def contribution_table(a: Assessment) -> pd.DataFrame:
 
     Under WLC these sum to the score; under other methods they show what each criterion
     brings, on the same scale.
+
+    Examples
+    --------
+    >>> import growthzones as gz
+    >>> a = gz.assess(gz.datasets.demo_config_path())
+    >>> ct = contribution_table(a)
+    >>> ct.shape
+    (220, 12)
+    >>> round(float(ct.loc["GZ-107"].sum()), 1) == round(float(a.ranking.loc["GZ-107", "score"]), 1)
+    True
     """
     w = a.weights.criteria
     cols = [c for c in w.index if c in a.values.columns]
@@ -209,7 +264,15 @@ def contribution_table(a: Assessment) -> pd.DataFrame:
 
 
 def top_strengths(a: Assessment) -> pd.Series:
-    """The label of each site's largest contribution (its "top strength")."""
+    """The label of each site's largest contribution (its "top strength").
+
+    Examples
+    --------
+    >>> import growthzones as gz
+    >>> a = gz.assess(gz.datasets.demo_config_path())
+    >>> top_strengths(a)["GZ-107"]
+    'Mean water stress index (0-1)'
+    """
     contrib = contribution_table(a)
     labels = {c.name: c.display for c in a.config.criteria}
     if contrib.empty:
@@ -252,6 +315,20 @@ def ranking_view(
     DataFrame
         Indexed by site id in ranking order. The key figures are columns named by the
         criteria's labels with their units.
+
+    Examples
+    --------
+    >>> import growthzones as gz
+    >>> a = gz.assess(gz.datasets.demo_config_path())
+    >>> view = ranking_view(a, top=3, include_ineligible=False)
+    >>> view[["rank", "name"]]  # doctest: +NORMALIZE_WHITESPACE
+             rank                             name
+    site_id
+    GZ-107      1  Inverness Riverside Data Campus
+    GZ-002      2   Aberdeen Riverside Data Campus
+    GZ-018      3         Bathgate Former Colliery
+    >>> ranking_view(a, search="Inverness", include_ineligible=False).index.tolist()
+    ['GZ-107']
     """
     t = a.ranking
     mask = pd.Series(True, index=t.index)
@@ -304,6 +381,16 @@ def rank_changes(current: Assessment, baseline: Assessment) -> pd.DataFrame:
         Indexed by site id: ``name``, ``baseline rank``, ``rank``, ``moved`` (positive = up
         the ranking), ``baseline score``, ``score``; sorted by the size of the move. Sites
         ineligible in both are left out; a site that became (in)eligible has no ``moved``.
+
+    Examples
+    --------
+    >>> import growthzones as gz
+    >>> a = gz.assess(gz.datasets.demo_config_path())
+    >>> moved = rank_changes(a.reweight(groups={"grid": 0.8}), a)
+    >>> moved.columns.tolist()
+    ['name', 'baseline rank', 'rank', 'moved', 'baseline score', 'score']
+    >>> [int(v) for v in moved.iloc[0][["baseline rank", "rank", "moved"]]]
+    [38, 75, -37]
     """
     b = baseline.scores["rank"].astype("Float64")
     c = current.scores["rank"].astype("Float64").reindex(b.index)
@@ -332,6 +419,16 @@ def site_contributions(a: Assessment, site_id: str) -> pd.DataFrame:
     DataFrame
         Columns ``criterion`` (label), ``group``, ``raw`` (number), ``raw text`` (formatted
         with unit), ``value`` (0-1), ``weight`` (effective), ``contribution`` (score points).
+
+    Examples
+    --------
+    >>> import growthzones as gz
+    >>> a = gz.assess(gz.datasets.demo_config_path())
+    >>> sc = site_contributions(a, "GZ-107")
+    >>> sc.columns.tolist()
+    ['criterion', 'group', 'raw', 'raw text', 'value', 'weight', 'contribution']
+    >>> sc.loc["grid_headroom", "raw text"], round(float(sc.loc["grid_headroom", "contribution"]), 2)
+    ('1,080 MW', 10.5)
     """
     contrib = contribution_table(a)
     rows = []
@@ -387,6 +484,16 @@ def nearest_infrastructure(
     DataFrame
         Columns ``layer``, ``nearest``, ``distance_km``, ``details``; a layer with no feature
         within ``max_distance_km`` shows "none within ...".
+
+    Examples
+    --------
+    >>> import growthzones as gz
+    >>> a = gz.assess(gz.datasets.demo_config_path())
+    >>> near = nearest_infrastructure(a, "GZ-107")
+    >>> near.columns.tolist()
+    ['layer', 'nearest', 'distance_km', 'details']
+    >>> near.iloc[0]["nearest"], round(float(near.iloc[0]["distance_km"]), 1)
+    ('Inverness 275 kV C', 1.6)
     """
     from growthzones.criteria.proximity import nearest_feature
 
@@ -434,6 +541,16 @@ def compare_table(a: Assessment, site_ids: Sequence[str]) -> tuple[pd.DataFrame,
         ``raw``: criteria (rows, labelled with units) x sites (columns, by name) as formatted
         text; ``values``: the 0-1 values, same shape, as numbers; ``winner``: the name of the
         site with the highest 0-1 value per criterion ("tie" when equal, "" without values).
+
+    Examples
+    --------
+    >>> import growthzones as gz
+    >>> a = gz.assess(gz.datasets.demo_config_path())
+    >>> raw, values, best = compare_table(a, ["GZ-107", "GZ-002"])
+    >>> raw.iloc[1].tolist()
+    ['1,080 MW', '605 MW']
+    >>> best.iloc[1]
+    'Inverness Riverside Data Campus (GZ-107)'
     """
     ids = list(site_ids)
     names = [f"{a.sites.at[i, 'name']} ({i})" for i in ids]
@@ -457,7 +574,17 @@ def compare_table(a: Assessment, site_ids: Sequence[str]) -> tuple[pd.DataFrame,
 
 
 def site_at(a: Assessment, lat: float, lon: float, *, tolerance_m: float = 3000.0) -> str | None:
-    """The site under (or nearest to, within ``tolerance_m``) a clicked map point."""
+    """The site under (or nearest to, within ``tolerance_m``) a clicked map point.
+
+    Examples
+    --------
+    >>> import growthzones as gz
+    >>> a = gz.assess(gz.datasets.demo_config_path())
+    >>> site_at(a, 57.4720, -4.2604)
+    'GZ-107'
+    >>> site_at(a, 0.0, 0.0) is None
+    True
+    """
     import geopandas as gpd
     from shapely import Point
 

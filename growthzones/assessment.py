@@ -414,6 +414,18 @@ def evaluate(
         Sites indexed by site id.
     criteria
         Raw criteria indexed like ``sites``, one column per criterion of ``config``.
+
+    Examples
+    --------
+    >>> import growthzones as gz
+    >>> config = gz.load_config(gz.datasets.demo_config_path())
+    >>> from growthzones.criteria import compute_criteria, load_layers
+    >>> from growthzones.sites import load_sites
+    >>> sites, _ = load_sites(config.sites)
+    >>> table = compute_criteria(config, sites, load_layers(config))
+    >>> a = evaluate(config, sites, table)
+    >>> a.ranking.index[:3].tolist(), a.n_eligible
+    (['GZ-107', 'GZ-002', 'GZ-018'], 159)
     """
     weights = effective_weights(config)
     values = criterion_values(config, criteria)

@@ -46,6 +46,19 @@ def check_output_path(path: str | os.PathLike[str], *, overwrite: bool = True) -
     OutputError
         If the path is a folder, its folder does not exist, is not a folder or cannot be
         written, or the file exists and ``overwrite`` is False.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "shortlist.csv"
+    >>> check_output_path(out).name
+    'shortlist.csv'
+    >>> _ = out.write_text("rank")
+    >>> try:
+    ...     check_output_path(out, overwrite=False)
+    ... except OutputError as e:
+    ...     print(e)
+    output '...shortlist.csv' already exists: remove it or pass --overwrite
     """
     p = Path(path)
     if p.is_dir():

@@ -120,6 +120,17 @@ def on_grid(
     Squares that are not wholly on land or that overlap any ``exclude`` layer are dropped
     (and counted in ``notes``). Ids encode the grid position (``G0350-0420``: easting and
     northing of the centre in km), so they are stable across runs.
+
+    Examples
+    --------
+    >>> from shapely.geometry import box
+    >>> land = gpd.GeoDataFrame(geometry=[box(0, 0, 50_000, 30_000)], crs="EPSG:27700")
+    >>> sites = on_grid(land, spacing_km=10, size_ha=100)
+    >>> len(sites), sites["site_id"].iloc[0], float(sites["area_ha"].iloc[0])
+    (15, 'G0005-0005', 100.0)
+    >>> west = gpd.GeoDataFrame(geometry=[box(0, 0, 25_000, 30_000)], crs="EPSG:27700")
+    >>> len(on_grid(land, spacing_km=10, exclude=[west]))
+    6
     """
     notes = notes if notes is not None else []
     if spacing_km <= 0 or size_ha <= 0:
@@ -159,6 +170,15 @@ def around_points(
 
     Four squares are tried per point (north, east, south, west of it); the first that is on
     land and clear of every ``exclude`` layer is kept, so each point gives at most one site.
+
+    Examples
+    --------
+    >>> from shapely.geometry import Point
+    >>> subs = gpd.GeoDataFrame({"name": ["Alpha", "Beta"]}, geometry=[Point(10_000, 10_000), Point(30_000, 10_000)],
+    ...                         crs="EPSG:27700")
+    >>> sites = around_points(subs, name_column="name", size_ha=50, offset_km=1)
+    >>> sites["name"].tolist(), sites["area_ha"].tolist()
+    (['Beside Alpha (N)', 'Beside Beta (N)'], [50.0, 50.0])
     """
     notes = notes if notes is not None else []
     pts = points[~(points.geometry.is_empty | points.geometry.isna())]

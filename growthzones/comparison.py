@@ -56,7 +56,18 @@ class MethodComparison:
         return r.head(n).set_index("site_id")
 
     def to_csv(self, path: str) -> None:
-        """Write the ranks table (with scores) to CSV, atomically."""
+        """Write the ranks table (with scores) to CSV, atomically.
+
+        Examples
+        --------
+        >>> import growthzones as gz
+        >>> a = gz.assess(gz.datasets.demo_config_path())
+        >>> import pandas as pd, pathlib, tempfile
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "methods.csv"
+        >>> a.compare_methods(["wlc", "topsis"]).to_csv(path)
+        >>> pd.read_csv(path).columns.tolist()
+        ['site_id', 'name', 'wlc', 'topsis', 'rank_range', 'mean_rank', 'wlc_score', 'topsis_score']
+        """
         from growthzones.atomic import atomic_path
 
         table = self.ranks.join(self.scores.add_suffix("_score"))

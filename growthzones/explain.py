@@ -496,6 +496,13 @@ def summaries(
     """The plain-English summary of every site (as in :attr:`Explanation.text`), by site id.
 
     Contributions are not needed for the summary, so this is quick for any method.
+
+    Examples
+    --------
+    >>> import growthzones as gz
+    >>> a = gz.assess(gz.datasets.demo_config_path())
+    >>> print(summaries(a)["GZ-107"])
+    Ranks 1st of 159 eligible sites (score 84.3). Strong on water: ...
     """
     p = _profile(a)
     crits = [a.config.criterion(c) for c in p.names]
@@ -591,6 +598,14 @@ def archetypes(
     Returns
     -------
     Archetypes
+
+    Examples
+    --------
+    >>> import growthzones as gz
+    >>> a = gz.assess(gz.datasets.demo_config_path())
+    >>> arch = archetypes(a, k=3)
+    >>> arch.k, int(arch.profiles["n_sites"].sum()) == a.n_eligible
+    (3, True)
     """
     from threadpoolctl import threadpool_limits
 
@@ -762,6 +777,14 @@ def implied_weights(a: Assessment, chosen: Sequence[str], *, l2: float = 1e-4) -
     ------
     SiteError
         Unknown or ineligible chosen sites, or nothing left to compare them with.
+
+    Examples
+    --------
+    >>> import growthzones as gz
+    >>> a = gz.assess(gz.datasets.demo_config_path())
+    >>> iw = implied_weights(a, ["GZ-107", "GZ-002"])
+    >>> round(float(iw.weights.sum()), 6), iw.concordance
+    (1.0, 1.0)
     """
     from scipy.optimize import minimize
     from scipy.special import expit

@@ -36,6 +36,14 @@ def run_metadata(a: Assessment) -> dict[str, Any]:
     ``method_params``, ``group_weights``, ``criterion_weights`` (JSON), ``gates`` (JSON),
     ``input_sha256`` (JSON, by path), ``created``, ``exported``, ``n_sites``, ``n_eligible``,
     ``notes`` (JSON list).
+
+    Examples
+    --------
+    >>> import growthzones as gz
+    >>> a = gz.assess(gz.datasets.demo_config_path())
+    >>> meta = run_metadata(a)
+    >>> meta["method"], meta["crs"]
+    ('wlc', 'EPSG:27700')
     """
     from growthzones import __version__
     from growthzones.assessment import DEMO_NOTICE, _now
@@ -80,7 +88,16 @@ def _same_weights(a: Assessment) -> bool:
 
 
 def export_table(a: Assessment) -> gpd.GeoDataFrame:
-    """The ``ranked_sites`` table as written: site id as a column, ranking order."""
+    """The ``ranked_sites`` table as written: site id as a column, ranking order.
+
+    Examples
+    --------
+    >>> import growthzones as gz
+    >>> a = gz.assess(gz.datasets.demo_config_path())
+    >>> t = export_table(a)
+    >>> len(t), t.columns[:5].tolist(), t["site_id"].iloc[0]
+    (220, ['site_id', 'name', 'rank', 'tier', 'score'], 'GZ-107')
+    """
     t = a.ranking.reset_index()
     t["gate_reasons"] = t["gate_reasons"].astype(str)
     t["tier"] = t["tier"].astype(str)
@@ -104,6 +121,15 @@ def write_geopackage(
     -------
     Path
         The file written.
+
+    Examples
+    --------
+    >>> import growthzones as gz
+    >>> a = gz.assess(gz.datasets.demo_config_path())
+    >>> import pathlib, pyogrio, tempfile
+    >>> path = write_geopackage(a, pathlib.Path(tempfile.mkdtemp()) / "shortlist.gpkg")
+    >>> sorted(name for name, _ in pyogrio.list_layers(path))
+    ['ranked_sites', 'run']
     """
     table = export_table(a)
     meta = run_metadata(a)
@@ -145,6 +171,16 @@ def write_csv(a: Assessment, path: str | Path, *, overwrite: bool = True) -> Pat
     """Write the ranking as CSV (site centroid as easting/northing) atomically.
 
     For the demo, a first column ``notice`` says the data is illustrative.
+
+    Examples
+    --------
+    >>> import growthzones as gz
+    >>> a = gz.assess(gz.datasets.demo_config_path())
+    >>> import pandas as pd, pathlib, tempfile
+    >>> path = write_csv(a, pathlib.Path(tempfile.mkdtemp()) / "shortlist.csv")
+    >>> df = pd.read_csv(path)
+    >>> len(df), df["site_id"].iloc[0], {"centroid_x", "centroid_y"} <= set(df.columns)
+    (220, 'GZ-107', True)
     """
     table = export_table(a)
     centroid = table.geometry.centroid
@@ -161,7 +197,18 @@ def write_csv(a: Assessment, path: str | Path, *, overwrite: bool = True) -> Pat
 
 
 def write_geojson(a: Assessment, path: str | Path, *, overwrite: bool = True) -> Path:
-    """Write the ranking as GeoJSON (EPSG:4326, as the format requires) atomically."""
+    """Write the ranking as GeoJSON (EPSG:4326, as the format requires) atomically.
+
+    Examples
+    --------
+    >>> import growthzones as gz
+    >>> a = gz.assess(gz.datasets.demo_config_path())
+    >>> import pathlib, tempfile
+    >>> path = write_geojson(a, pathlib.Path(tempfile.mkdtemp()) / "shortlist.geojson")
+    >>> back = gpd.read_file(path)
+    >>> len(back), back.crs.to_epsg()
+    (220, 4326)
+    """
     table = export_table(a).to_crs(4326)
     with atomic_path(path, overwrite=overwrite) as tmp:
         pyogrio.write_dataframe(table, tmp, driver="GeoJSON", layer="ranked_sites")

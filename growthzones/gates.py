@@ -80,6 +80,14 @@ def evaluate_gates(
     DataFrame
         ``eligible`` (bool), ``gate_reasons`` (text, ``"; "``-separated, empty when eligible),
         ``n_failed`` and one boolean ``gate: <key>`` column per enabled gate (True = passed).
+
+    Examples
+    --------
+    >>> import growthzones as gz
+    >>> a = gz.assess(gz.datasets.demo_config_path())
+    >>> g = evaluate_gates(a.config, a.criteria)
+    >>> g.columns[:3].tolist(), int(g["eligible"].sum())
+    (['eligible', 'gate_reasons', 'n_failed'], 159)
     """
     gates = list(config.gates if gates is None else gates)
     passed = {}

@@ -45,7 +45,16 @@ _VECTOR_SUFFIXES = (".gpkg", ".geojson", ".json", ".shp", ".fgb", ".zip", ".gml"
 
 
 def file_sha256(path: str | Path) -> str:
-    """Return the SHA-256 hex digest of a file (or of a folder's files, for .gdb folders)."""
+    """Return the SHA-256 hex digest of a file (or of a folder's files, for .gdb folders).
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "a.txt"
+    >>> _ = p.write_text("abc")
+    >>> file_sha256(p)
+    'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'
+    """
     h = hashlib.sha256()
     p = Path(path)
     files = sorted(f for f in p.rglob("*") if f.is_file()) if p.is_dir() else [p]
@@ -72,6 +81,17 @@ def list_layers(path: str | Path, *, what: str = "vector file") -> list[str]:
     ------
     InputFileError
         If the file is missing, empty or not a vector format GDAL can read.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from shapely.geometry import box
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "sites.gpkg"
+    >>> gdf = gpd.GeoDataFrame({"site_id": ["A"]}, geometry=[box(0, 0, 100, 100)], crs="EPSG:27700")
+    >>> gdf.to_file(p, layer="sites")
+    >>> gdf.to_file(p, layer="outline")
+    >>> list_layers(p)
+    ['sites', 'outline']
     """
     p = Path(path)
     _check_file(p, what)
@@ -146,6 +166,20 @@ def read_vector(
     InputFileError, LayerError, CRSError, GeometryError
         For a missing or unreadable file, a missing or empty layer, a missing CRS, or no
         usable geometry.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from shapely.geometry import box
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "sites.geojson"
+    >>> gdf = gpd.GeoDataFrame({"site_id": ["A", "B"]}, geometry=[box(0, 0, 100, 100), box(200, 0, 300, 100)],
+    ...                        crs="EPSG:27700")
+    >>> gdf.to_crs("EPSG:4326").to_file(p)
+    >>> out, notes = read_vector(p, id_column="site_id")
+    >>> out.crs.to_epsg(), out["site_id"].tolist()
+    (27700, ['A', 'B'])
+    >>> notes
+    ['layer: reprojected from EPSG:4326 (geographic) to EPSG:27700']
     """
     p = Path(path)
     names = list_layers(p, what=what)
@@ -336,6 +370,14 @@ def read_raster_info(layer: LayerConfig, *, crs: str | CRS = "EPSG:27700") -> Ra
     Raises
     ------
     InputFileError, CRSError, LayerError
+
+    Examples
+    --------
+    >>> import growthzones as gz
+    >>> config = gz.load_config(gz.datasets.demo_config_path())
+    >>> info = read_raster_info(config.layers["slope"])
+    >>> info.crs.to_epsg(), info.res, info.nodata
+    (27700, (1000.0, 1000.0), -9999.0)
     """
     import rasterio
     from rasterio.errors import RasterioIOError

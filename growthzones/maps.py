@@ -242,6 +242,14 @@ def read_outline(config: Config) -> gpd.GeoDataFrame | None:
     A layer keyed ``outline`` or ``gb_outline`` in ``[layers]`` is used; failing that, a layer
     called ``gb_outline`` or ``outline`` inside any GeoPackage the config already reads (the
     bundled demo keeps its outline in ``layers.gpkg``).
+
+    Examples
+    --------
+    >>> import growthzones as gz
+    >>> config = gz.load_config(gz.datasets.demo_config_path())
+    >>> outline = read_outline(config)
+    >>> len(outline), outline.crs.to_epsg()
+    (1, 27700)
     """
     from growthzones.layers import list_layers, read_vector
 
@@ -285,6 +293,14 @@ def prepare_layers(
         Longest side of each raster image; keeps the page small.
     simplify_m
         Site outline simplification tolerance, metres.
+
+    Examples
+    --------
+    >>> import growthzones as gz
+    >>> a = gz.assess(gz.datasets.demo_config_path())
+    >>> ml = prepare_layers(a, raster_max_px=64)
+    >>> type(ml).__name__, sorted(r.key for r in ml.rasters)
+    ('MapLayers', ['flood_risk', 'slope', 'water_stress'])
     """
     sites = a.sites[["geometry"]].copy()
     if simplify_m:
@@ -450,6 +466,14 @@ def raster_overlay(
 
     Leaflet stretches an image overlay linearly in Web Mercator, so warping to EPSG:3857
     (not EPSG:4326) is what puts each cell in the right place; nodata is transparent.
+
+    Examples
+    --------
+    >>> import growthzones as gz
+    >>> config = gz.load_config(gz.datasets.demo_config_path())
+    >>> ov = raster_overlay(config.layers["slope"].path, key="slope", label="Slope", max_px=64)
+    >>> ov.key, ov.image.startswith("data:image/png;base64,"), ov.opacity
+    ('slope', True, 0.6)
     """
     import matplotlib as mpl
     import rasterio
@@ -507,7 +531,14 @@ def raster_overlay(
 
 
 def score_colormap(vmin: float = 0.0, vmax: float = 100.0) -> Any:
-    """The sequential colour scale used for scores (branca ``LinearColormap``, viridis)."""
+    """The sequential colour scale used for scores (branca ``LinearColormap``, viridis).
+
+    Examples
+    --------
+    >>> cmap = score_colormap()
+    >>> cmap.vmin, cmap.vmax, cmap(0), cmap(100)
+    (0.0, 100.0, '#440154ff', '#fde725ff')
+    """
     import branca.colormap as cm
 
     return cm.LinearColormap(list(SCORE_COLORS), vmin=vmin, vmax=vmax, caption="Suitability score (0-100)")
@@ -615,6 +646,12 @@ def use_local_leaflet(m: folium.Map, url: str = "/app/static/leaflet") -> folium
     Only this map instance changes (an instance attribute shadows the class default), so
     other sessions' maps are unaffected. jQuery, Bootstrap and Awesome Markers are dropped:
     nothing drawn here uses them.
+
+    Examples
+    --------
+    >>> m = use_local_leaflet(folium.Map(tiles=None), "/static/leaflet")
+    >>> "/static/leaflet/leaflet.js" in m.get_root().render()
+    True
     """
     base = url.rstrip("/")
     m.default_js = [("leaflet", f"{base}/leaflet.js")]
@@ -665,6 +702,14 @@ def base_map(
     Nothing here depends on weights, method or gates, so the app can keep this map mounted
     in the browser and only swap the layer from :func:`sites_layer` when they change.
     Parameters are as for :func:`site_map`; the map is framed on ``selected`` if given.
+
+    Examples
+    --------
+    >>> import growthzones as gz
+    >>> a = gz.assess(gz.datasets.demo_config_path())
+    >>> m = base_map(a, layers=False, tiles=None)
+    >>> type(m).__name__
+    'Map'
     """
     from growthzones.assessment import DEMO_NOTICE
 
@@ -740,6 +785,16 @@ def sites_layer(
     visible at national scale, where a 50 ha site is smaller than a pixel. Markers carry the
     popup (rank and score, or every failed gate, then each criterion); both carry the tooltip
     (name, rank, score, top strength). Parameters are as for :func:`site_map`.
+
+    Examples
+    --------
+    >>> import growthzones as gz
+    >>> a = gz.assess(gz.datasets.demo_config_path())
+    >>> fg = sites_layer(a, top=5)
+    >>> m = folium.Map(tiles=None)
+    >>> _ = fg.add_to(m)
+    >>> type(fg).__name__, "Inverness Riverside Data Campus" in m.get_root().render()
+    ('FeatureGroup', True)
     """
     from growthzones.appstate import top_strengths
 
@@ -833,6 +888,14 @@ def site_map(
     Returns
     -------
     folium.Map
+
+    Examples
+    --------
+    >>> import growthzones as gz
+    >>> a = gz.assess(gz.datasets.demo_config_path())
+    >>> m = site_map(a, tiles=None, layers=False, top=5)
+    >>> type(m).__name__, "Inverness Riverside Data Campus" in m.get_root().render()
+    ('Map', True)
     """
     prepared = _prepared(a, layers, simplify_m)
     m = base_map(

@@ -235,6 +235,14 @@ def site_map_static(a: Assessment, *, outline: Any = None, top: int | None = Non
         layer keyed ``gb_outline`` or ``outline`` if it was read.
     top
         Label the top ``top`` sites with their rank.
+
+    Examples
+    --------
+    >>> import growthzones as gz
+    >>> a = gz.assess(gz.datasets.demo_config_path())
+    >>> fig = site_map_static(a, top=10)
+    >>> type(fig).__name__
+    'Figure'
     """
     fig, ax = plt.subplots(figsize=(6, 8))
     if outline is None and a.layers is not None:

@@ -114,7 +114,17 @@ class Robustness:
     group_of: Mapping[str, str] = field(default_factory=dict, repr=False)
 
     def p_top(self, k: int) -> pd.Series:
-        """P(rank <= k) for every site, for any k (not only those in :attr:`ks`)."""
+        """P(rank <= k) for every site, for any k (not only those in :attr:`ks`).
+
+        Examples
+        --------
+        >>> import growthzones as gz
+        >>> a = gz.assess(gz.datasets.demo_config_path())
+        >>> r = a.robustness(samples=200, seed=1)
+        >>> p5 = r.p_top(5)
+        >>> round(float(p5.sum()), 6), float(p5.max()) <= 1.0
+        (5.0, True)
+        """
         # Back to whole counts first, so the cumulative sums are exact and match ``summary``.
         counts = np.rint(self.rank_acceptability.to_numpy() * self.samples).cumsum(axis=1)
         n_rank = counts.shape[1]
@@ -131,7 +141,19 @@ class Robustness:
         return cw.T.groupby(groups.to_numpy(), sort=False).sum().T.assign(p_first=self.central_weights["p_first"])
 
     def acceptability_long(self) -> pd.DataFrame:
-        """Rank acceptability as a tidy table: ``site_id``, ``rank``, ``p_rank``, ``p_top`` (non-zero rows)."""
+        """Rank acceptability as a tidy table: ``site_id``, ``rank``, ``p_rank``, ``p_top`` (non-zero rows).
+
+        Examples
+        --------
+        >>> import growthzones as gz
+        >>> a = gz.assess(gz.datasets.demo_config_path())
+        >>> r = a.robustness(samples=200, seed=1)
+        >>> long = r.acceptability_long()
+        >>> long.columns.tolist()
+        ['site_id', 'rank', 'p_rank', 'p_top']
+        >>> round(float(long.loc[long["rank"] == 1, "p_rank"].sum()), 6)
+        1.0
+        """
         acc = self.rank_acceptability
         p = acc.to_numpy()
         cum = p.cumsum(axis=1)
@@ -146,7 +168,17 @@ class Robustness:
         )
 
     def metadata(self) -> dict[str, str]:
-        """How the tables were made, as text (for the GeoPackage ``run`` table)."""
+        """How the tables were made, as text (for the GeoPackage ``run`` table).
+
+        Examples
+        --------
+        >>> import growthzones as gz
+        >>> a = gz.assess(gz.datasets.demo_config_path())
+        >>> r = a.robustness(samples=200, seed=1)
+        >>> meta = r.metadata()
+        >>> meta["robustness_samples"], meta["robustness_seed"], meta["robustness_method"]
+        ('200', '1', 'wlc')
+        """
         import json
 
         unc = {k: list(v) if isinstance(v, tuple) else v for k, v in self.input_uncertainty.items()}
@@ -890,7 +922,19 @@ class WeightTarget:
     b: np.ndarray = field(repr=False)
 
     def weights_at(self, t: np.ndarray | float) -> np.ndarray:
-        """Global criterion weights at target weight(s) ``t``: shape (len(t), m) or (m,)."""
+        """Global criterion weights at target weight(s) ``t``: shape (len(t), m) or (m,).
+
+        Examples
+        --------
+        >>> import growthzones as gz
+        >>> a = gz.assess(gz.datasets.demo_config_path())
+        >>> grid = weight_targets(a)[0]
+        >>> grid.name, grid.current
+        ('grid', 0.35)
+        >>> w = grid.weights_at(0.5)
+        >>> w.shape, round(float(w.sum()), 6), grid.weights_at([0.2, 0.5]).shape
+        ((12,), 1.0, (2, 12))
+        """
         tt = np.asarray(t, dtype=np.float64)
         return tt[..., np.newaxis] * self.a + (1.0 - tt[..., np.newaxis]) * self.b
 
@@ -900,6 +944,14 @@ def weight_targets(a: Assessment) -> list[WeightTarget]:
 
     A weight that holds everything (a single group) cannot be traded against others and is
     left out.
+
+    Examples
+    --------
+    >>> import growthzones as gz
+    >>> a = gz.assess(gz.datasets.demo_config_path())
+    >>> targets = weight_targets(a)
+    >>> [t.name for t in targets[:5]], len(targets)
+    (['grid', 'land', 'connectivity', 'water', 'planning'], 17)
     """
     w = a.weights
     names = list(w.criteria.index)
@@ -1056,6 +1108,16 @@ def stability(
         site crosses; at exactly that value ties are broken by site id), ``change``
         (``threshold - current``), ``rank_after`` (the rank just past the threshold) and
         ``summary`` (in words). Ineligible sites are left out: no weight makes them eligible.
+
+    Examples
+    --------
+    >>> import growthzones as gz
+    >>> a = gz.assess(gz.datasets.demo_config_path())
+    >>> st = stability(a, k=5)
+    >>> int(st["in_top_k"].sum())
+    5
+    >>> print(st.loc["GZ-107", "summary"])
+    leaves the top 5 if the criterion weight 'line_400kv_distance' goes from 0.070 to 0.092 (+0.022); rank 6 after that
     """
     k = _positive_int(k, "k")
     method, params = a.config.method.name, dict(a.config.method.params)
@@ -1229,6 +1291,14 @@ def export_columns(a: Assessment, r: Robustness, *, archetypes: bool = True, sum
 
     Indexed by site id. ``archetype`` comes from :func:`growthzones.explain.archetypes`
     (empty for ineligible sites) and ``summary`` from :func:`growthzones.explain.summaries`.
+
+    Examples
+    --------
+    >>> import growthzones as gz
+    >>> a = gz.assess(gz.datasets.demo_config_path())
+    >>> r = a.robustness(samples=200, seed=1)
+    >>> export_columns(a, r, archetypes=False, summaries=False).columns.tolist()
+    ['p_eligible', 'p_top_1', 'p_top_5', 'p_top_10', 'p_top_20', 'median_rank', 'rank_lo', 'rank_hi', 'p_first']
     """
     cols = ["p_eligible", *[f"p_top_{k}" for k in r.ks], "median_rank", "rank_lo", "rank_hi", "p_first"]
     out = r.summary[cols].copy()

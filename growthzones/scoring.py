@@ -129,6 +129,19 @@ def apply_missing(
     ------
     MissingDataError
         For a criterion with ``missing = "fail"`` (the default) and sites without a value.
+
+    Examples
+    --------
+    >>> import growthzones as gz
+    >>> a = gz.assess(gz.datasets.demo_config_path())
+    >>> import numpy as np
+    >>> table = a.criteria.copy()
+    >>> table.loc["GZ-001", "grid_distance"] = np.nan
+    >>> values, excluded, notes = apply_missing(a.config, table, criterion_values(a.config, table))
+    >>> float(values.loc["GZ-001", "grid_distance"])
+    0.0
+    >>> notes[0]
+    "criterion 'grid_distance': 1 site(s) without a value given the worst value 0 (GZ-001)"
     """
     values = values.copy()
     excluded = pd.DataFrame(index=criteria.index)
@@ -160,7 +173,18 @@ def apply_missing(
 
 
 def group_scores(values: pd.DataFrame, weights: Weights) -> pd.DataFrame:
-    """Group sub-scores 0-100: the weighted mean of each group's 0..1 values."""
+    """Group sub-scores 0-100: the weighted mean of each group's 0..1 values.
+
+    Examples
+    --------
+    >>> import growthzones as gz
+    >>> a = gz.assess(gz.datasets.demo_config_path())
+    >>> gs = group_scores(a.values, a.weights)
+    >>> gs.columns.tolist()
+    ['grid_score', 'land_score', 'connectivity_score', 'water_score', 'planning_score']
+    >>> gs.loc["GZ-107"].round(1).tolist()
+    [78.1, 65.0, 97.5, 96.6, 100.0]
+    """
     out = {}
     for g in weights.groups.index:
         names = weights.group_of.index[weights.group_of == g].tolist()

@@ -38,6 +38,14 @@ def load_sites(sites: SitesConfig, *, crs: str = "EPSG:27700") -> tuple[gpd.GeoD
     ------
     SiteError
         Missing id or name column, missing or duplicate ids, non-polygon geometries.
+
+    Examples
+    --------
+    >>> import growthzones as gz
+    >>> config = gz.load_config(gz.datasets.demo_config_path())
+    >>> sites, notes = load_sites(config.sites)
+    >>> len(sites), sites.crs.to_epsg(), sites.index[0], notes
+    (220, 27700, 'GZ-001', [])
     """
     gdf, notes = read_vector(sites.path, layer=sites.layer, crs=crs, what="sites", id_column=sites.id)
     out = prepare_sites(gdf, id_column=sites.id, name_column=sites.name, source=sites.path, notes=notes)

@@ -119,6 +119,14 @@ def staged_upload(name: str, data: bytes, *, max_bytes: int = MAX_BYTES) -> Iter
     ------
     UploadError
         Too large, empty, an unsupported type, or an unsafe or unusable zip.
+
+    Examples
+    --------
+    >>> with staged_upload("sites.geojson", b'{"type": "FeatureCollection", "features": []}') as path:
+    ...     path.suffix, path.exists()
+    ('.geojson', True)
+    >>> path.exists()
+    False
     """
     display = _safe_name(name)
     size = len(data)
@@ -274,6 +282,15 @@ def read_upload(
     ------
     UploadError
         Unsafe or unsupported upload, or an unreadable file (message without server paths).
+
+    Examples
+    --------
+    >>> from shapely.geometry import box
+    >>> square = box(300_000, 700_000, 301_000, 701_000)
+    >>> gdf = gpd.GeoDataFrame({"site_id": ["U1"], "name": ["Upload"]}, geometry=[square], crs="EPSG:27700")
+    >>> up = read_upload("sites.geojson", gdf.to_json().encode())
+    >>> up.layer, up.gdf["site_id"].tolist(), up.gdf.crs.to_epsg()
+    ('upload', ['U1'], 27700)
     """
     from growthzones.layers import list_layers, read_vector
 
@@ -333,6 +350,17 @@ def score_upload(
     ------
     UploadError, SiteError, GeometryError, CriterionError
         Unusable sites or criteria; messages name the upload.
+
+    Examples
+    --------
+    >>> import growthzones as gz
+    >>> a = gz.assess(gz.datasets.demo_config_path())
+    >>> from shapely.geometry import box
+    >>> square = box(300_000, 700_000, 301_000, 701_000)
+    >>> gdf = gpd.GeoDataFrame({"site_id": ["U1"], "name": ["Upload"]}, geometry=[square], crs="EPSG:27700")
+    >>> b, notes = score_upload(a, gdf, id_column="site_id", name_column="name", combine=True)
+    >>> len(b.ranking), int(b.ranking.loc["U1", "rank"])
+    (221, 53)
     """
     from growthzones.assessment import evaluate
     from growthzones.criteria import compute_criteria

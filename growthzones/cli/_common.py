@@ -16,7 +16,17 @@ __all__ = ["parse_weights", "progress_bar"]
 
 @contextmanager
 def progress_bar(ctx: click.Context, desc: str) -> Iterator[Callable[[int, int, str], None]]:
-    """Yield a ``progress(done, total, label)`` callback drawing a tqdm bar on stderr."""
+    """Yield a ``progress(done, total, label)`` callback drawing a tqdm bar on stderr.
+
+    Examples
+    --------
+    >>> import click
+    >>> ctx = click.Context(click.Command("demo"), obj={"quiet": True})
+    >>> with progress_bar(ctx, "criteria") as progress:
+    ...     progress(1, 3, "grid_distance")
+    ...     callable(progress)
+    True
+    """
     quiet = bool(ctx.obj and ctx.obj.get("quiet"))
     bar: tqdm | None = None
 

@@ -15,7 +15,13 @@ __all__ = ["COMMANDS", "app", "app_script"]
 
 
 def app_script() -> Path:
-    """The app's entry script (``app.py`` at the root of the source checkout)."""
+    """The app's entry script (``app.py`` at the root of the source checkout).
+
+    Examples
+    --------
+    >>> app_script().name
+    'app.py'
+    """
     return Path(__file__).resolve().parents[2] / "app.py"
 
 

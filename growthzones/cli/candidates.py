@@ -92,6 +92,22 @@ def read_stack(path: str | Path, names: Sequence[str]) -> dict[str, gpd.GeoDataF
         If the file is missing or unreadable.
     LayerError
         If layers are missing (all are listed, with the fix).
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from shapely.geometry import box
+    >>> gpkg = pathlib.Path(tempfile.mkdtemp()) / "gb_layers.gpkg"
+    >>> gpd.GeoDataFrame({"areanm": ["North"]}, geometry=[box(0, 0, 1000, 1000)], crs="EPSG:27700").to_file(
+    ...     gpkg, layer="regions")
+    >>> stack = read_stack(gpkg, ["regions"])
+    >>> list(stack), stack["regions"]["areanm"].tolist()
+    (['regions'], ['North'])
+    >>> try:
+    ...     read_stack(gpkg, ["regions", "lad"])
+    ... except LayerError as e:
+    ...     print(e)
+    --layers: '...gb_layers.gpkg' has no layer(s) lad; it should be the GB layer stack built by ...
     """
     from growthzones.layers import list_layers, read_vector
 

@@ -89,6 +89,15 @@ def add_exchange_cities(gpkg: str | Path, report=None) -> int:
     -------
     int
         Number of points written.
+
+    Examples
+    --------
+    >>> import pathlib, pyogrio, tempfile
+    >>> gpkg = pathlib.Path(tempfile.mkdtemp()) / "gb_layers.gpkg"
+    >>> add_exchange_cities(gpkg)
+    9
+    >>> "exchange_cities" in pyogrio.list_layers(gpkg)[:, 0]
+    True
     """
     from growthzones.gbdata import LayerReport
     from growthzones.gbdata._common import transformation_note

@@ -69,6 +69,14 @@ def load_layers(config: Config, *, progress: Progress | None = None, only: set[s
         Called as ``progress(done, total, "layer name")`` after each layer.
     only
         Read only these layer keys (default: every layer a criterion uses).
+
+    Examples
+    --------
+    >>> import growthzones as gz
+    >>> config = gz.load_config(gz.datasets.demo_config_path())
+    >>> stack = load_layers(config)
+    >>> sorted(stack.rasters)
+    ['flood_risk', 'slope', 'water_stress']
     """
     used = only if only is not None else {c.layer for c in config.criteria if c.layer}
     keys = [k for k in config.layers if k in used]
@@ -102,6 +110,16 @@ def compute_criteria(
     -------
     DataFrame
         Indexed like ``sites``, one float column per criterion in config order.
+
+    Examples
+    --------
+    >>> import growthzones as gz
+    >>> config = gz.load_config(gz.datasets.demo_config_path())
+    >>> from growthzones.sites import load_sites
+    >>> sites, _ = load_sites(config.sites)
+    >>> table = compute_criteria(config, sites, load_layers(config))
+    >>> table.shape, round(float(table.loc["GZ-107", "grid_distance"]), 2)
+    ((220, 13), 1.61)
     """
     cols: dict[str, pd.Series] = {}
     n = len(config.criteria)
@@ -118,6 +136,17 @@ def compute_criterion(crit: CriterionConfig, sites: gpd.GeoDataFrame, layers: La
 
     Errors raised by the measure functions are re-raised (same class) with the criterion's
     name in front, so a message always says which part of the config it is about.
+
+    Examples
+    --------
+    >>> import growthzones as gz
+    >>> config = gz.load_config(gz.datasets.demo_config_path())
+    >>> from growthzones.sites import load_sites
+    >>> sites, _ = load_sites(config.sites)
+    >>> crit = config.criteria[0]
+    >>> values = compute_criterion(crit, sites, load_layers(config, only={"substations"}))
+    >>> crit.name, round(float(values["GZ-002"]), 2)
+    ('grid_distance', 2.9)
     """
     what = f"criterion {crit.name!r}"
     try:

@@ -92,23 +92,59 @@ class LayerReport:
         return int(sum(self.dropped.values()))
 
     def drop(self, reason: str, n: int) -> None:
-        """Record ``n`` rows dropped for ``reason`` (ignored when ``n`` is 0)."""
+        """Record ``n`` rows dropped for ``reason`` (ignored when ``n`` is 0).
+
+        Examples
+        --------
+        >>> report = LayerReport("substations", ("subs.csv",), "OGL-UK-3.0", "Example")
+        >>> report.drop("missing voltage", 3)
+        >>> report.drop("missing voltage", 0)
+        >>> report.dropped, report.dropped_count
+        ({'missing voltage': 3}, 3)
+        """
         if n:
             self.dropped[reason] = self.dropped.get(reason, 0) + int(n)
             logger.info("%s: dropped %d row(s): %s", self.name, n, reason)
 
     def repair(self, text: str) -> None:
-        """Record a repair or reprojection."""
+        """Record a repair or reprojection.
+
+        Examples
+        --------
+        >>> report = LayerReport("substations", ("subs.csv",), "OGL-UK-3.0", "Example")
+        >>> report.repair("reprojected EPSG:4326 -> EPSG:27700")
+        >>> report.repairs
+        ['reprojected EPSG:4326 -> EPSG:27700']
+        """
         self.repairs.append(text)
         logger.info("%s: %s", self.name, text)
 
     def note(self, text: str) -> None:
-        """Record a note."""
+        """Record a note.
+
+        Examples
+        --------
+        >>> report = LayerReport("substations", ("subs.csv",), "OGL-UK-3.0", "Example")
+        >>> report.note("voltages parsed from the name")
+        >>> report.notes
+        ['voltages parsed from the name']
+        """
         self.notes.append(text)
         logger.info("%s: %s", self.name, text)
 
     def dropped_text(self) -> str:
-        """Dropped rows as ``"reason: n; reason: n"`` (empty string when none)."""
+        """Dropped rows as ``"reason: n; reason: n"`` (empty string when none).
+
+        Examples
+        --------
+        >>> report = LayerReport("substations", ("subs.csv",), "OGL-UK-3.0", "Example")
+        >>> report.dropped_text()
+        ''
+        >>> report.drop("missing voltage", 3)
+        >>> report.drop("outside GB", 1)
+        >>> report.dropped_text()
+        'missing voltage: 3; outside GB: 1'
+        """
         return "; ".join(f"{reason}: {n}" for reason, n in self.dropped.items())
 
 
@@ -130,6 +166,14 @@ def drop_rows(df: pd.DataFrame, mask: pd.Series | np.ndarray, reason: str, repor
     -------
     pandas.DataFrame
         ``df`` without the masked rows (same type as ``df``).
+
+    Examples
+    --------
+    >>> report = LayerReport("substations", ("subs.csv",), "OGL-UK-3.0", "Example")
+    >>> df = pd.DataFrame({"kv": [275, None, 400]})
+    >>> kept = drop_rows(df, df["kv"].isna(), "missing voltage", report)
+    >>> kept["kv"].tolist(), report.dropped
+    ([275.0, 400.0], {'missing voltage': 1})
     """
     mask = np.asarray(mask, dtype=bool)
     report.drop(reason, int(mask.sum()))
@@ -147,6 +191,16 @@ def require_columns(df: pd.DataFrame, columns: Iterable[str], *, where: str) -> 
         Required column names.
     where
         File name for the message.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"name": ["A"], "kv": [275]})
+    >>> require_columns(df, ["name", "kv"], where="subs.csv")
+    >>> try:
+    ...     require_columns(df, ["name", "mw"], where="subs.csv")
+    ... except LayerError as e:
+    ...     print(e)
+    subs.csv: missing column(s) ['mw']; found ['name', 'kv']. The file does not have the expected layout: ...
     """
     missing = [c for c in columns if c not in df.columns]
     if missing:
@@ -169,6 +223,12 @@ def clean_strings(df: pd.DataFrame) -> pd.DataFrame:
     -------
     pandas.DataFrame
         A copy with cleaned text columns.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"name": [" Alpha ", "", "Beta"], "kv": [275, 400, 132]})
+    >>> clean_strings(df)["name"].tolist()
+    ['Alpha', nan, 'Beta']
     """
     out = df.copy()
     for col in out.columns:
@@ -231,6 +291,15 @@ def to_bng(gdf: gpd.GeoDataFrame, report: LayerReport, *, where: str) -> gpd.Geo
     ------
     CRSError
         If the layer has no CRS.
+
+    Examples
+    --------
+    >>> report = LayerReport("substations", ("subs.csv",), "OGL-UK-3.0", "Example")
+    >>> from shapely.geometry import Point
+    >>> gdf = gpd.GeoDataFrame(geometry=[Point(-0.1276, 51.5072)], crs="EPSG:4326")
+    >>> out = to_bng(gdf, report, where="subs.csv")
+    >>> out.crs.to_epsg(), report.source_crs, report.repairs
+    (27700, 'EPSG:4326', ['reprojected EPSG:4326 -> EPSG:27700 (...)'])
     """
     if gdf.crs is None:
         msg = f"{where}: no CRS; it cannot be placed on the map. Add a .prj / 'crs' member or reproject it"
@@ -276,6 +345,16 @@ def repair_geometries(gdf: gpd.GeoDataFrame, report: LayerReport, *, polygons: b
     -------
     geopandas.GeoDataFrame
         Valid, non-empty geometries.
+
+    Examples
+    --------
+    >>> report = LayerReport("substations", ("subs.csv",), "OGL-UK-3.0", "Example")
+    >>> from shapely.geometry import Polygon
+    >>> bowtie = Polygon([(0, 0), (1, 1), (1, 0), (0, 1)])
+    >>> gdf = gpd.GeoDataFrame({"name": ["a", "b"]}, geometry=[bowtie, None], crs="EPSG:27700")
+    >>> out = repair_geometries(gdf, report, polygons=True)
+    >>> out.geom_type.tolist(), report.dropped, report.repairs
+    (['MultiPolygon'], {'missing or empty geometry': 1}, ['repaired 1 invalid geometry with make_valid: a'])
     """
     geom = gdf.geometry
     gdf = drop_rows(gdf, geom.isna().to_numpy() | geom.is_empty.to_numpy(), "missing or empty geometry", report)
@@ -333,6 +412,14 @@ def points_from_lonlat(df: pd.DataFrame, lon: str, lat: str, report: LayerReport
     -------
     geopandas.GeoDataFrame
         Points in EPSG:27700 (coordinate columns kept).
+
+    Examples
+    --------
+    >>> report = LayerReport("substations", ("subs.csv",), "OGL-UK-3.0", "Example")
+    >>> df = pd.DataFrame({"name": ["A", "B", "C"], "lon": [-1.5, None, -3.2], "lat": [52.0, 51.0, 55.9]})
+    >>> pts = points_from_lonlat(df, "lon", "lat", report, where="subs.csv")
+    >>> pts.crs.to_epsg(), pts["name"].tolist(), report.dropped
+    (27700, ['A', 'C'], {'missing or non-numeric lat/lon': 1})
     """
     x = _numeric(df[lon])
     y = _numeric(df[lat])
@@ -366,6 +453,14 @@ def points_from_xy_bng(df: pd.DataFrame, xcol: str, ycol: str, report: LayerRepo
     -------
     geopandas.GeoDataFrame
         Points in EPSG:27700.
+
+    Examples
+    --------
+    >>> report = LayerReport("substations", ("subs.csv",), "OGL-UK-3.0", "Example")
+    >>> df = pd.DataFrame({"x": [530_000, 0], "y": [180_000, 0]})
+    >>> pts = points_from_xy_bng(df, "x", "y", report)
+    >>> pts.geometry.iloc[0].wkt, report.dropped
+    ('POINT (530000 180000)', {'X/Y is 0 (placeholder, not a location)': 1})
     """
     x = _numeric(df[xcol])
     y = _numeric(df[ycol])

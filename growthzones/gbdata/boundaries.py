@@ -54,6 +54,16 @@ def current_lad_mask(lad: pd.DataFrame) -> tuple[pd.Series, str]:
         True for current features.
     rule : str
         The rule in words, with the year the set is current for.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> lad = pd.DataFrame({"code": ["old", "new", "same"], "start": [None, 2023, None], "end": [2023, None, None]})
+    >>> mask, rule = current_lad_mask(lad)
+    >>> lad.loc[mask, "code"].tolist()
+    ['new', 'same']
+    >>> print(rule)
+    current set = features with no `end` year (not abolished/replaced); latest year in the data is 2023, ...
     """
     end = pd.to_numeric(lad["end"], errors="coerce") if "end" in lad else pd.Series(float("nan"), index=lad.index)
     start = pd.to_numeric(lad["start"], errors="coerce") if "start" in lad else pd.Series(float("nan"), index=lad.index)
@@ -170,6 +180,19 @@ def build_regions(topo: Mapping[str, Any] | str | os.PathLike[str]) -> tuple[gpd
     gdf : geopandas.GeoDataFrame
         ``areacd, areanm, country, geometry`` in EPSG:27700.
     report : LayerReport
+
+    Examples
+    --------
+    >>> def square(x, y, code, name):
+    ...     arcs.append([[x, y], [x + 1, y], [x + 1, y + 1], [x, y + 1], [x, y]])
+    ...     return {"type": "Polygon", "arcs": [[len(arcs) - 1]], "properties": {"areacd": code, "areanm": name}}
+    >>> arcs = []
+    >>> members = [square(-2, 53, "E12000003", "Yorkshire and The Humber"), square(-4, 56, "S92000003", "Scotland")]
+    >>> topo = {"type": "Topology", "arcs": arcs,
+    ...         "objects": {"rgn": {"type": "GeometryCollection", "geometries": members}}}
+    >>> regions, report = build_regions(topo)
+    >>> regions[["areacd", "country"]].values.tolist(), regions.crs.to_epsg()
+    ([['E12000003', 'England'], ['S92000003', 'Scotland']], 27700)
     """
     return _simple(
         topo,
@@ -192,5 +215,18 @@ def build_countries(topo: Mapping[str, Any] | str | os.PathLike[str]) -> tuple[g
     gdf : geopandas.GeoDataFrame
         ``areacd, areanm, country, geometry`` in EPSG:27700.
     report : LayerReport
+
+    Examples
+    --------
+    >>> def square(x, y, code, name):
+    ...     arcs.append([[x, y], [x + 1, y], [x + 1, y + 1], [x, y + 1], [x, y]])
+    ...     return {"type": "Polygon", "arcs": [[len(arcs) - 1]], "properties": {"areacd": code, "areanm": name}}
+    >>> arcs = []
+    >>> members = [square(-2, 53, "E92000001", "England"), square(-4, 56, "S92000003", "Scotland")]
+    >>> topo = {"type": "Topology", "arcs": arcs,
+    ...         "objects": {"ctry": {"type": "GeometryCollection", "geometries": members}}}
+    >>> countries, report = build_countries(topo)
+    >>> countries[["areanm", "country"]].values.tolist(), report.feature_count
+    ([['England', 'England'], ['Scotland', 'Scotland']], 2)
     """
     return _simple(topo, "ctry", "countries", "ONS 'ctry' object: the four UK countries")

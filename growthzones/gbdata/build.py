@@ -149,6 +149,18 @@ class BuildReport:
         pandas.DataFrame
             Columns ``layer, kind, source, licence, attribution, source_crs, crs, input_rows,
             feature_count, dropped_count, dropped, repairs, notes, built_at, package_version``.
+
+        Examples
+        --------
+        >>> from pathlib import Path
+        >>> from growthzones.gbdata._common import LayerReport
+        >>> regions = LayerReport("regions", ("boundaries/ons_uk_topo.json",), "OGL", "ONS",
+        ...                       input_rows=12, feature_count=11)
+        >>> regions.drop("outside GB", 1)
+        >>> report = BuildReport(source_dir=Path("gb-open-data"), out_path=Path("gb_layers.gpkg"), layers=[regions])
+        >>> row = report.to_frame().iloc[0]
+        >>> row["layer"], row["kind"], int(row["feature_count"]), row["dropped"]
+        ('regions', 'spatial', 11, 'outside GB: 1')
         """
         rows = []
         for r in self.layers:
@@ -180,6 +192,21 @@ class BuildReport:
         Returns
         -------
         str
+
+        Examples
+        --------
+        >>> from pathlib import Path
+        >>> from growthzones.gbdata._common import LayerReport
+        >>> regions = LayerReport("regions", ("boundaries/ons_uk_topo.json",), "OGL", "ONS",
+        ...                       input_rows=12, feature_count=11)
+        >>> regions.drop("outside GB", 1)
+        >>> report = BuildReport(source_dir=Path("gb-open-data"), out_path=Path("gb_layers.gpkg"), layers=[regions])
+        >>> print(report.summary())
+        GB layer stack: gb_layers.gpkg (1 layers/tables, EPSG:27700, ...)
+          regions      11 features  dropped 1
+        Dropped rows:
+          regions: 1 - outside GB
+        ...
         """
         lines = [
             f"GB layer stack: {self.out_path} ({len(self.layers)} layers/tables, {self.crs}, "

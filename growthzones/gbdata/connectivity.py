@@ -83,6 +83,20 @@ def build_rail_stations(path: str | os.PathLike[str]) -> tuple[gpd.GeoDataFrame,
     gdf : geopandas.GeoDataFrame
         ``name, crs_code, country, airport_code, geometry`` in EPSG:27700.
     report : LayerReport
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> import pandas as pd
+    >>> pd.DataFrame({"stationName": ["Leeds", "Leeds", "York"], "lat": [53.7954, 53.7954, 53.9580],
+    ...               "long": [-1.5480, -1.5480, -1.0930], "crsCode": ["LDS", "LDS", "YRK"],
+    ...               "constituentCountry": ["england"] * 3}).to_csv(folder / "stations.csv", index=False)
+    >>> stations, report = build_rail_stations(folder / "stations.csv")
+    >>> stations[["name", "crs_code", "country"]].values.tolist(), stations.crs.to_epsg()
+    ([['Leeds', 'LDS', 'England'], ['York', 'YRK', 'England']], 27700)
+    >>> report.dropped
+    {'exact duplicate row': 1}
     """
     report = _report("rail_stations", "rail_stations")
     try:

@@ -194,6 +194,19 @@ def read_osm_csv(path: str | os.PathLike[str], report: LayerReport) -> gpd.GeoDa
     ------
     LayerError
         If the WKT column is missing or rows carry different SRIDs.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> import pandas as pd
+    >>> pd.DataFrame({"id": ["1", "2"], "voltage": ["400000", "275000"],
+    ...               "wkt_srid_4326": ["SRID=4326;LINESTRING (-1 52, -1.1 52.1)", "SRID=4326;NOT WKT"]}).to_csv(
+    ...     folder / "links.csv", sep="#", index=False)
+    >>> report = LayerReport("hv_lines", ("grid/links.csv",), "ODbL", "OpenStreetMap")
+    >>> lines = read_osm_csv(folder / "links.csv", report)
+    >>> lines["voltage"].tolist(), lines.crs.to_epsg(), report.dropped
+    (['400000'], 4326, {'unparseable WKT geometry': 1})
     """
     name = Path(path).name
     df = _read_csv(path, sep="#", dtype=str, keep_default_na=False, quoting=3)
@@ -478,6 +491,18 @@ def build_dno_areas(path: str | os.PathLike[str]) -> tuple[gpd.GeoDataFrame, Lay
     gdf : geopandas.GeoDataFrame
         ``dno_id, gsp_group, name, geometry``.
     report : LayerReport
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import box
+    >>> gpd.GeoDataFrame({"ID": [10], "Name": ["_A"], "LongName": ["Eastern England"]},
+    ...                  geometry=[box(0.0, 52.0, 1.0, 53.0)], crs="EPSG:4326").to_file(folder / "dno.geojson")
+    >>> areas, report = build_dno_areas(folder / "dno.geojson")
+    >>> areas.drop(columns="geometry").values.tolist(), areas.crs.to_epsg(), report.name
+    ([[10, '_A', 'Eastern England']], 27700, 'dno_areas')
     """
     report = _report("dno_areas", "dno_areas")
     gdf = clean_strings(_read_vector(path))
@@ -550,6 +575,14 @@ def summarise_tec_projects(df: pd.DataFrame, report: LayerReport | None = None) 
     -------
     pandas.DataFrame
         One row per ``project_key`` with ``contracted_mw`` and the register's columns.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = pd.DataFrame({"project_key": ["p1", "p1", "p2"], "Stage": [1, 2, None],
+    ...                      "Cumulative Total Capacity (MW)": [100, 250, 50]})
+    >>> summarise_tec_projects(rows)[["project_key", "contracted_mw"]].values.tolist()
+    [['p1', 250.0], ['p2', 50.0]]
     """
     order = df.assign(_stage=df["Stage"].fillna(0) if "Stage" in df else 0).sort_values(["project_key", "_stage"])
     last = order.groupby("project_key", sort=False).tail(1).drop(columns="_stage")
@@ -580,6 +613,16 @@ def summarise_tec_sites(projects: pd.DataFrame) -> pd.DataFrame:
         One row per site: ``site_key, site_name, connection_sites, host_to, max_voltage_kv,
         projects, projects_built, contracted_mw, mw_built, mw_not_built`` and one ``mw_<status>``
         column per :data:`TEC_STATUS_COLUMNS`; sorted by ``site_key``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> projects = pd.DataFrame({"Connection Site": ["Drax 400kV", "Drax 400kV", "Walpole 400kV"],
+    ...                          "Project Status": ["Built", "Scoping", "Awaiting Consents"],
+    ...                          "contracted_mw": [100.0, 50.0, 200.0], "HOST TO": ["NGET"] * 3})
+    >>> sites = summarise_tec_sites(projects)
+    >>> sites[["site_key", "projects", "contracted_mw", "mw_built", "mw_not_built"]].values.tolist()
+    [['drax', 2, 150.0, 100.0, 50.0], ['walpole', 1, 200.0, 0.0, 200.0]]
     """
     p = projects.copy()
     p["site_key"] = p["Connection Site"].map(normalise_site_name)
@@ -772,6 +815,20 @@ def build_tec_by_gsp(
         The GSP regions with ``tec_sites, tec_projects, tec_contracted_mw, tec_mw_built,
         tec_mw_not_built`` (0 where no site falls inside).
     report : LayerReport
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point, box
+    >>> tec = gpd.GeoDataFrame({"site_key": ["drax", "walpole", "offshore"], "projects": [2, 1, 4],
+    ...                         "contracted_mw": [150.0, 200.0, 10.0], "mw_built": [100.0, 0.0, 0.0],
+    ...                         "mw_not_built": [50.0, 200.0, 10.0]},
+    ...                        geometry=[Point(5, 5), Point(6, 6), Point(50, 50)], crs="EPSG:27700")
+    >>> gsp = gpd.GeoDataFrame({"gsp_id": ["G1", "G2"]}, geometry=[box(0, 0, 10, 10), box(20, 20, 30, 30)],
+    ...                        crs="EPSG:27700")
+    >>> out, report = build_tec_by_gsp(tec, gsp)
+    >>> out[["gsp_id", "tec_sites", "tec_contracted_mw"]].values.tolist()
+    [['G1', 2, 350.0], ['G2', 0, 0.0]]
     """
     report = _report("tec_by_gsp", "tec", "gsp_regions")
     if tec_sites.crs != gsp_regions.crs:

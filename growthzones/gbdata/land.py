@@ -73,6 +73,20 @@ def build_national_parks(path: str | os.PathLike[str]) -> tuple[gpd.GeoDataFrame
         ``name, current_name, area_ha, geometry`` in EPSG:27700 (``current_name`` gives the
         Welsh names now in official use: Eryri, Bannau Brycheiniog).
     report : LayerReport
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import box
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "national_parks.geojson"
+    >>> gpd.GeoDataFrame({"name": ["Peak District"] * 2}, geometry=[box(-2.0, 53.2, -1.6, 53.5)] * 2,
+    ...                  crs="EPSG:4326").to_file(path)
+    >>> parks, report = build_national_parks(path)
+    >>> parks["name"].tolist(), round(float(parks["area_ha"].iloc[0]), -3), report.dropped
+    (['Peak District'], 89000.0, {'duplicate park name': 1})
+    >>> report.notes
+    ['WARNING: 1 parks, expected 15']
     """
     report = _report("national_parks", "national_parks")
     gdf = clean_strings(_read(path))
@@ -105,6 +119,20 @@ def read_msoa_centroids(path: str | os.PathLike[str], report: LayerReport) -> gp
     -------
     geopandas.GeoDataFrame
         ``msoa21cd`` and the point geometry (plus any other columns of the file).
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point
+    >>> from growthzones.gbdata._common import LayerReport
+    >>> gpd.GeoDataFrame({"areacd": ["E02000001", "E02000001"]}, geometry=[Point(-0.09, 51.515)] * 2,
+    ...                  crs="EPSG:4326").to_file(folder / "msoa.geojson")
+    >>> report = LayerReport("population", ("land/msoa.geojson",), "OGL", "ONS")
+    >>> msoa = read_msoa_centroids(folder / "msoa.geojson", report)
+    >>> msoa["msoa21cd"].tolist(), msoa.crs.to_epsg(), report.dropped
+    (['E02000001'], 27700, {'duplicate MSOA code': 1})
     """
     gdf = clean_strings(_read(path))
     require_columns(gdf, ["areacd"], where=Path(path).name)
@@ -193,6 +221,21 @@ def build_population(centroids_path: str | os.PathLike[str]) -> tuple[gpd.GeoDat
     gdf : geopandas.GeoDataFrame
         ``msoa_code, population, geometry``; ``population`` is null when the source has no counts.
     report : LayerReport
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point
+    >>> gpd.GeoDataFrame({"areacd": ["E02000001", "W02000001"], "population": ["8000", "7000"]},
+    ...                  geometry=[Point(-0.09, 51.515), Point(-3.18, 51.48)], crs="EPSG:4326").to_file(
+    ...     folder / "msoa.geojson")
+    >>> pop, report = build_population(folder / "msoa.geojson")
+    >>> pop[["msoa_code", "population"]].values.tolist(), pop.crs.to_epsg()
+    ([['E02000001', 8000], ['W02000001', 7000]], 27700)
+    >>> report.notes
+    ["population from column 'population'", 'MSOAs by country: E 1, W 1']
     """
     report = _report("population", "msoa21_centroids")
     cent = read_msoa_centroids(centroids_path, report)

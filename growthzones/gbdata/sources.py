@@ -232,6 +232,17 @@ def check_source_dir(source_dir: str | os.PathLike[str]) -> Path:
     ------
     InputFileError
         If it does not exist or is not a folder.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> check_source_dir(tempfile.mkdtemp()).is_dir()
+    True
+    >>> try:
+    ...     check_source_dir("no/such/folder")
+    ... except InputFileError as e:
+    ...     print(e)
+    GB open-data folder 'no/such/folder' does not exist or is not a folder: ...
     """
     d = Path(source_dir)
     if not d.is_dir():
@@ -262,6 +273,17 @@ def source_path(source_dir: str | os.PathLike[str], key: str) -> Path:
     ------
     InputFileError
         If the file is missing; the message names the relative path and what the file is.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> src = pathlib.Path(tempfile.mkdtemp())
+    >>> SOURCES["ons_topo"].relpath
+    'boundaries/ons_uk_topo.json'
+    >>> (src / "boundaries").mkdir()
+    >>> _ = (src / "boundaries" / "ons_uk_topo.json").write_text("{}")
+    >>> source_path(src, "ons_topo").name
+    'ons_uk_topo.json'
     """
     src = SOURCES[key]
     p = Path(source_dir) / src.relpath

@@ -153,6 +153,15 @@ def object_to_geodataframe(
     ------
     LayerError
         If the object does not exist; the message lists the objects that do.
+
+    Examples
+    --------
+    >>> square = {"type": "Polygon", "arcs": [[0]], "properties": {"name": "Square"}}
+    >>> topo = {"type": "Topology", "arcs": [[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]],
+    ...         "objects": {"sq": {"type": "GeometryCollection", "geometries": [square]}}}
+    >>> gdf = object_to_geodataframe(topo, "sq")
+    >>> gdf["name"].tolist(), gdf.geometry.iloc[0].area, gdf.crs.to_epsg()
+    (['Square'], 1.0, 4326)
     """
     objects = topology.get("objects", {})
     if name not in objects:
@@ -195,6 +204,17 @@ def read_topojson(path: str | os.PathLike[str]) -> dict[str, Any]:
     ------
     InputFileError
         If the file is not JSON or not a TopoJSON ``Topology``.
+
+    Examples
+    --------
+    >>> square = {"type": "Polygon", "arcs": [[0]], "properties": {"name": "Square"}}
+    >>> topo = {"type": "Topology", "arcs": [[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]],
+    ...         "objects": {"sq": {"type": "GeometryCollection", "geometries": [square]}}}
+    >>> import json, pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "topo.json"
+    >>> _ = path.write_text(json.dumps(topo))
+    >>> list(read_topojson(path)["objects"])
+    ['sq']
     """
     p = Path(path)
     try:

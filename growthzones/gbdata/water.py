@@ -53,7 +53,14 @@ _OTHERS = "(all other england water company areas)"
 
 
 def default_company_regions_path() -> Path:
-    """Path of the committed region -> water company table."""
+    """Path of the committed region -> water company table.
+
+    Examples
+    --------
+    >>> path = default_company_regions_path()
+    >>> path.name, path.is_file()
+    ('water_company_regions.csv', True)
+    """
     # Resolved beside the package rather than via importlib.resources, which does not give a plain
     # path for namespace packages.
     return Path(__file__).resolve().parent.parent / "data_files" / "water_company_regions.csv"
@@ -71,6 +78,12 @@ def read_company_regions(path: str | os.PathLike[str] | None = None) -> pd.DataF
     Returns
     -------
     pandas.DataFrame
+
+    Examples
+    --------
+    >>> table = read_company_regions()
+    >>> table.columns[:3].tolist(), table["region_code"].iloc[0]
+    (['region_code', 'region_name', 'water_company'], 'E12000001')
     """
     p = Path(path) if path is not None else default_company_regions_path()
     if not p.is_file():
@@ -94,6 +107,17 @@ def read_ea_classification(path: str | os.PathLike[str]) -> pd.DataFrame:
     -------
     pandas.DataFrame
         With a lower-cased ``key`` column for matching.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> import pandas as pd
+    >>> pd.DataFrame({"water_company_area": ["Affinity Water", "United Utilities"],
+    ...               "classification_2021": ["Serious", "Not serious"]}).to_csv(folder / "ea.csv", index=False)
+    >>> ea = read_ea_classification(folder / "ea.csv")
+    >>> ea[["key", "classification_2021"]].values.tolist()
+    [['affinity water', 'serious'], ['united utilities', 'not serious']]
     """
     try:
         df = clean_strings(pd.read_csv(path, dtype=str, encoding="utf-8-sig"))
@@ -147,6 +171,20 @@ def classify_regions(
         water_stressed, companies, serious_companies, classification_basis``.
     notes : list of str
         Cross-check findings (EA companies not in the table, overrides applied).
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> import pandas as pd
+    >>> pd.DataFrame({"water_company_area": ["Affinity Water", "United Utilities"],
+    ...               "classification_2021": ["Serious", "Not serious"]}).to_csv(folder / "ea.csv", index=False)
+    >>> regions = pd.DataFrame({"region_code": ["E12000006", "E12000002", "W92000004"],
+    ...                         "region_name": ["East of England", "North West", "Wales"],
+    ...                         "water_company": ["Affinity Water", "United Utilities", "Welsh Water"]})
+    >>> table, notes = classify_regions(regions, read_ea_classification(folder / "ea.csv"))
+    >>> table[["region_code", "water_classification", "water_stressed"]].values.tolist()
+    [['E12000002', 'not serious', False], ['E12000006', 'serious', True], ['W92000004', 'not assessed', False]]
     """
     notes = []
     ea_class = dict(zip(ea["key"], ea["classification_2021"], strict=True))

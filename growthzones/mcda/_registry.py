@@ -30,6 +30,17 @@ def resolve(registry: Mapping[str, Callable[..., Any]], name: object, kind: str)
     -------
     Callable
         The registered function.
+
+    Examples
+    --------
+    >>> registry = {"sum": sum, "max": max}
+    >>> resolve(registry, "max", "method") is max
+    True
+    >>> try:
+    ...     resolve(registry, "median", "method")
+    ... except MethodError as e:
+    ...     print(e)
+    unknown method 'median'; valid names are: ...
     """
     if isinstance(name, str) and name in registry:
         return registry[name]
@@ -54,6 +65,16 @@ def check_params(
 
     Names in ``reserved`` (e.g. the matrix) are supplied by the caller, never by a config, so
     a config key can never silently land on them.
+
+    Examples
+    --------
+    >>> def method(x, *, a, b=1): ...
+    >>> check_params(method, {"a": 2}, "method", "demo", reserved=("x",))
+    >>> try:
+    ...     check_params(method, {"a": 2, "c": 3}, "method", "demo", reserved=("x",))
+    ... except MethodError as e:
+    ...     print(e)
+    method 'demo' got unknown parameter(s) 'c'; its parameters are: a, b
     """
     sig = inspect.signature(func)
     named = (inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
@@ -78,7 +99,13 @@ _DIRECTION_WORDS = {"benefit": 1, "cost": -1, "+1": 1, "-1": -1, "1": 1}
 
 
 def as_direction(direction: object) -> int:
-    """Turn ``"benefit"``/``"cost"``/``+1``/``-1`` into +1 or -1, or raise :class:`MethodError`."""
+    """Turn ``"benefit"``/``"cost"``/``+1``/``-1`` into +1 or -1, or raise :class:`MethodError`.
+
+    Examples
+    --------
+    >>> as_direction("cost"), as_direction("benefit"), as_direction(-1)
+    (-1, 1, -1)
+    """
     if isinstance(direction, str):
         key = direction.strip().lower()
         if key in _DIRECTION_WORDS:
@@ -90,7 +117,15 @@ def as_direction(direction: object) -> int:
 
 
 def as_directions(directions: object, m: int) -> np.ndarray:
-    """Return a length-``m`` int array of +1/-1 from a sequence of directions (None = all benefit)."""
+    """Return a length-``m`` int array of +1/-1 from a sequence of directions (None = all benefit).
+
+    Examples
+    --------
+    >>> as_directions(["benefit", "cost"], 2).tolist()
+    [1, -1]
+    >>> as_directions(None, 3).tolist()
+    [1, 1, 1]
+    """
     if directions is None:
         return np.ones(m, dtype=np.int8)
     if isinstance(directions, str) or np.ndim(directions) == 0:
@@ -106,7 +141,18 @@ def as_directions(directions: object, m: int) -> np.ndarray:
 
 
 def describe(registry: Mapping[str, Callable[..., Any]]) -> dict[str, str]:
-    """Return name -> the first line of each registered function's docstring."""
+    """Return name -> the first line of each registered function's docstring.
+
+    Examples
+    --------
+    >>> def equal():
+    ...     '''Every criterion gets the same weight.
+    ...
+    ...     More detail.
+    ...     '''
+    >>> describe({"equal": equal})
+    {'equal': 'Every criterion gets the same weight.'}
+    """
     out = {}
     for key, func in registry.items():
         doc = inspect.getdoc(func) or ""

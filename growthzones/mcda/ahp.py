@@ -96,6 +96,13 @@ def most_inconsistent_judgement(pairwise: np.ndarray, w: np.ndarray) -> tuple[in
 
     The distance is ``|log(a_ij * w_j / w_i)|`` over pairs ``i < j``; ``ratio`` is the
     implied value ``w_i / w_j``.
+
+    Examples
+    --------
+    >>> pairwise = np.array([[1, 3, 5], [1 / 3, 1, 3], [1 / 5, 1 / 3, 1]])
+    >>> i, j, ratio = most_inconsistent_judgement(pairwise, np.array([0.6, 0.3, 0.1]))
+    >>> int(i), int(j), round(float(ratio), 3)
+    (0, 1, 2.0)
     """
     err = np.abs(np.log(pairwise * w[np.newaxis, :] / w[:, np.newaxis]))
     err = np.triu(err, 1)

@@ -388,5 +388,11 @@ def value_function(name: str, **params: Any) -> ValueFunction:
 
 
 def describe_value_functions() -> dict[str, str]:
-    """Return name -> one-line description of every value function."""
+    """Return name -> one-line description of every value function.
+
+    Examples
+    --------
+    >>> sorted(describe_value_functions())
+    [...'linear', ...'piecewise'...]
+    """
     return describe(VALUE_FUNCTIONS)

@@ -403,5 +403,11 @@ def weights(name: str, **kwargs: Any) -> np.ndarray:
 
 
 def describe_weighting_methods() -> dict[str, str]:
-    """Return name -> one-line description of every weighting method."""
+    """Return name -> one-line description of every weighting method.
+
+    Examples
+    --------
+    >>> sorted(describe_weighting_methods())
+    [...'ahp', ...'equal', ...'roc'...]
+    """
     return describe(WEIGHTING_METHODS)
