@@ -393,6 +393,6 @@ def describe_value_functions() -> dict[str, str]:
     Examples
     --------
     >>> sorted(describe_value_functions())
-    [...'linear', ...'piecewise'...]
+    ['categorical', 'gaussian', 'linear', 'logistic', 'piecewise', 'step']
     """
     return describe(VALUE_FUNCTIONS)

@@ -408,6 +408,6 @@ def describe_weighting_methods() -> dict[str, str]:
     Examples
     --------
     >>> sorted(describe_weighting_methods())
-    [...'ahp', ...'equal', ...'roc'...]
+    ['ahp', 'critic', 'direct', 'entropy', 'equal', 'rank_sum', 'roc']
     """
     return describe(WEIGHTING_METHODS)
