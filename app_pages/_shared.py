@@ -76,8 +76,8 @@ class Context:
     @property
     def filtered_ids(self) -> list[str]:
         """Site ids passing the nation/region filters."""
-        view = appstate.ranking_view(self.current, nations=self.nations, regions=self.regions)
-        return list(view.index)
+        t = self.current.ranking
+        return list(t.index[appstate.filter_mask(t, nations=self.nations, regions=self.regions)])
 
 
 # --------------------------------------------------------------------------------------------

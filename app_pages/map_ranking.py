@@ -96,6 +96,9 @@ with left:
         height=620,
         use_container_width=True,
         returned_objects=["last_object_clicked"],
+        # st_folium renders the map again itself; its optional extra full render (render=True)
+        # doubles the cost of a rerun for nothing.
+        render=False,
         feature_group_to_add=sites_fg,
         layer_control=folium.LayerControl(collapsed=True),
     )

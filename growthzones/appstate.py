@@ -331,17 +331,7 @@ def ranking_view(
     ['GZ-107']
     """
     t = a.ranking
-    mask = pd.Series(True, index=t.index)
-    if nations and "nation" in t.columns:
-        mask &= t["nation"].astype(str).isin(list(nations))
-    if regions and "region" in t.columns:
-        mask &= t["region"].astype(str).isin(list(regions))
-    if search.strip():
-        s = search.strip().lower()
-        mask &= t["name"].astype(str).str.lower().str.contains(s, regex=False) | t.index.to_series().astype(
-            str
-        ).str.lower().str.contains(s, regex=False)
-    t = t.loc[mask.to_numpy(dtype=bool)]
+    t = t.loc[filter_mask(t, nations=nations, regions=regions, search=search)]
     elig = t["eligible"].to_numpy(dtype=bool)
     ranked = t.loc[elig]
     if top is not None:
@@ -366,6 +356,30 @@ def ranking_view(
     out["failed gates"] = t["gate_reasons"].astype(str)
     out.index.name = "site_id"
     return out
+
+
+def filter_mask(
+    table: pd.DataFrame, *, nations: Sequence[str] = (), regions: Sequence[str] = (), search: str = ""
+) -> np.ndarray:
+    """Rows of a site table matching the nation and region filters and a name/id search.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"name": ["Alpha Park", "Beta Works"], "nation": ["Wales", "Scotland"]}, index=["a", "b"])
+    >>> filter_mask(t, nations=["Wales"]).tolist(), filter_mask(t, search="works").tolist()
+    ([True, False], [False, True])
+    """
+    mask = np.ones(len(table), dtype=bool)
+    if nations and "nation" in table.columns:
+        mask &= table["nation"].astype(str).isin(list(nations)).to_numpy()
+    if regions and "region" in table.columns:
+        mask &= table["region"].astype(str).isin(list(regions)).to_numpy()
+    if search.strip():
+        s = search.strip().lower()
+        in_name = table["name"].astype(str).str.lower().str.contains(s, regex=False).to_numpy()
+        in_id = table.index.to_series().astype(str).str.lower().str.contains(s, regex=False).to_numpy()
+        mask &= in_name | in_id
+    return mask
 
 
 def _with_unit(label: str, unit: str) -> str:
