@@ -81,3 +81,18 @@ def test_compare_unknown_method_exits_2(tiny_config_path):
     r = run("compare", str(tiny_config_path), "--methods", "wlc,topsys")
     assert r.exit_code == 2
     assert "did you mean 'topsis'" in r.stderr
+
+
+def test_method_params_option(tiny_config_path):
+    r = run("rank", str(tiny_config_path), "--method", "owa", "--params", "orness=0.5", "--top", "1")
+    assert r.exit_code == 0, r.output
+    # OWA with orness 0.5 (equal order weights) is the weighted mean: the WLC score of S1
+    assert r.stdout.splitlines()[2].split()[-3] == "90.0"
+
+
+def test_method_needing_params_fails_before_reading_layers(tiny_config_path):
+    (tiny_config_path.parent / "water.tif").unlink()  # would fail later, when layers are read
+    r = run("rank", str(tiny_config_path), "--method", "owa")
+    assert r.exit_code == 2
+    assert r.stderr.startswith("error: --params: owa: give exactly one of order_weights=")
+    assert "(e.g. --params orness=0.7)" in r.stderr

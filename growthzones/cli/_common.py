@@ -73,3 +73,51 @@ def parse_weights(text: str | None, *, option: str = "--weights") -> dict[str, f
             )
             raise ConfigError(msg) from None
     return out
+
+
+def parse_params(text: str | None, *, option: str = "--params") -> dict[str, float | str]:
+    """Parse ``orness=0.7,normalization=vector`` into method parameters (numbers where they parse).
+
+    Examples
+    --------
+    >>> parse_params("v=0.3, normalization=vector")
+    {'v': 0.3, 'normalization': 'vector'}
+    """
+    out: dict[str, float | str] = {}
+    for part in (text or "").split(","):
+        if not part.strip():
+            continue
+        name, sep, value = part.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            msg = f"{option}: cannot read {part.strip()!r}; write name=value pairs separated by commas, e.g. orness=0.7"
+            raise ConfigError(msg)
+        try:
+            out[name.strip()] = float(value)
+        except ValueError:
+            out[name.strip()] = value.strip()
+    return out
+
+
+def apply_method_option(cfg, method: str | None, params: str | None):
+    """Apply ``--method`` and ``--params`` to a config, checking them before any slow work.
+
+    Examples
+    --------
+    >>> from growthzones.datasets import load_demo_config
+    >>> apply_method_option(load_demo_config(), "owa", "orness=0.7").method.params
+    {'orness': 0.7}
+    """
+    from growthzones import mcda
+    from growthzones.config import _check_method_params, _choice
+
+    if not method and not params:
+        return cfg
+    name = _choice(method, tuple(mcda.AGGREGATION_METHODS), "--method") if method else cfg.method.name
+    kwargs = parse_params(params) if params else ({} if method else dict(cfg.method.params))
+    new = cfg.with_method(name, **kwargs)
+    try:
+        _check_method_params(new.method, sum(c.weight > 0 for c in new.criteria))
+    except ConfigError as exc:
+        msg = f"--params: {str(exc).removeprefix('method.params: ')} (e.g. --params orness=0.7)"
+        raise ConfigError(msg) from exc
+    return new

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from growthzones.atomic import atomic_path, check_output_path
-from growthzones.cli._common import parse_weights, progress_bar
+from growthzones.cli._common import apply_method_option, parse_weights, progress_bar
 from growthzones.errors import ConfigError, OutputError
 
 __all__ = ["COMMANDS", "demo", "rank"]
@@ -18,6 +18,8 @@ def _output_options(f):
                      help="Replace existing output files (atomically) or refuse.")(f)  # fmt: skip
     f = click.option("--top", "top_n", type=click.IntRange(min=1), default=20, show_default=True,
                      help="How many top sites to print.")(f)  # fmt: skip
+    f = click.option("--params", default=None,
+                     help="Parameters of the method, e.g. v=0.3 (vikor), orness=0.7 (owa).")(f)  # fmt: skip
     f = click.option("--method", default=None, help="Aggregation method, e.g. wlc, topsis, vikor, promethee2.")(f)
     f = click.option("--weights", default=None, help="Group or criterion weights, e.g. grid=0.4,land=0.2.")(f)
     return f
@@ -38,11 +40,12 @@ def rank(
     map_path: Path | None,
     weights: str | None,
     method: str | None,
+    params: str | None,
     top_n: int,
     overwrite: bool,
 ) -> None:
     """Rank the candidate sites of CONFIG and write the shortlist."""
-    _run(ctx, config, out=out, csv_path=csv_path, map_path=map_path, weights=weights, method=method,
+    _run(ctx, config, out=out, csv_path=csv_path, map_path=map_path, weights=weights, method=method, params=params,
          top_n=top_n, overwrite=overwrite)  # fmt: skip
 
 
@@ -52,7 +55,13 @@ def rank(
 @_output_options
 @click.pass_context
 def demo(
-    ctx: click.Context, out_dir: Path, weights: str | None, method: str | None, top_n: int, overwrite: bool
+    ctx: click.Context,
+    out_dir: Path,
+    weights: str | None,
+    method: str | None,
+    params: str | None,
+    top_n: int,
+    overwrite: bool,
 ) -> None:
     """Rank the bundled demo bids (illustrative demo data) into OUT_DIR."""
     from growthzones.datasets import demo_config_path
@@ -63,7 +72,8 @@ def demo(
         msg = f"--out-dir: cannot create folder {str(out_dir)!r} ({exc.strerror or exc}); choose another folder"
         raise OutputError(msg) from exc
     _run(ctx, demo_config_path(), out=out_dir / "shortlist.gpkg", csv_path=out_dir / "shortlist.csv",
-         map_path=out_dir / "map.html", weights=weights, method=method, top_n=top_n, overwrite=overwrite)  # fmt: skip
+         map_path=out_dir / "map.html", weights=weights, method=method, params=params, top_n=top_n,
+         overwrite=overwrite)  # fmt: skip
 
 
 def _run(
@@ -75,6 +85,7 @@ def _run(
     map_path: Path | None,
     weights: str | None,
     method: str | None,
+    params: str | None,
     top_n: int,
     overwrite: bool,
 ) -> None:
@@ -86,12 +97,7 @@ def _run(
         if p is not None:
             check_output_path(p, overwrite=overwrite)
     cfg = gz.load_config(config_path)
-    cfg = apply_weight_option(cfg, weights)
-    if method:
-        from growthzones import mcda
-        from growthzones.config import _choice
-
-        cfg = cfg.with_method(_choice(method, tuple(mcda.AGGREGATION_METHODS), "--method"))
+    cfg = apply_method_option(apply_weight_option(cfg, weights), method, params)
     quiet = bool(ctx.obj and ctx.obj.get("quiet"))
     with progress_bar(ctx, "assessing") as progress:
         a = gz.assess(cfg, progress=progress)

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from growthzones.atomic import check_output_path
-from growthzones.cli._common import progress_bar
+from growthzones.cli._common import apply_method_option, progress_bar
 from growthzones.errors import ConfigError
 
 __all__ = ["COMMANDS", "parse_uncertainty", "robustness"]
@@ -66,6 +66,7 @@ def _parse_ks(text: str) -> tuple[int, ...]:
               help="Uncertain criteria, e.g. grid_headroom=0.3 (+/-30%) or x=low_col:high_col.")  # fmt: skip
 @click.option("--ks", default="1,5,10,20", show_default=True, help="k of the P(rank <= k) columns.")
 @click.option("--method", default=None, help="Aggregation method, e.g. wlc, topsis, vikor, promethee2.")
+@click.option("--params", default=None, help="Parameters of the method, e.g. v=0.3 (vikor), orness=0.7 (owa).")
 @click.option("--weights", default=None, help="Group or criterion weights, e.g. grid=0.4,land=0.2.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="GeoPackage: ranked_sites with robustness columns, and a rank_acceptability table.")  # fmt: skip
@@ -83,6 +84,7 @@ def robustness(
     uncertainty: str | None,
     ks: str,
     method: str | None,
+    params: str | None,
     weights: str | None,
     out: Path | None,
     overwrite: bool,
@@ -98,12 +100,7 @@ def robustness(
         check_output_path(out, overwrite=overwrite)
     ks_t = _parse_ks(ks)
     unc = parse_uncertainty(uncertainty)
-    cfg = apply_weight_option(gz.load_config(config), weights)
-    if method:
-        from growthzones import mcda
-        from growthzones.config import _choice
-
-        cfg = cfg.with_method(_choice(method, tuple(mcda.AGGREGATION_METHODS), "--method"))
+    cfg = apply_method_option(apply_weight_option(gz.load_config(config), weights), method, params)
     with progress_bar(ctx, "assessing") as progress:
         a = gz.assess(cfg, progress=progress)
     with progress_bar(ctx, "sampling") as progress:
