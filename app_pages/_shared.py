@@ -8,6 +8,7 @@ method and gates. Pages read the result with :func:`context`.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import sys
 import tempfile
@@ -15,9 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 import growthzones as gz
+from app_pages import _folium_component
 from growthzones import appstate, maps, mcda
 from growthzones.assessment import DEMO_NOTICE, Assessment
 from growthzones.errors import GrowthzonesError
@@ -29,6 +32,8 @@ STATIC_LEAFLET = APP_DIR / "static" / "leaflet"
 #: Where Streamlit's static file serving (``server.enableStaticServing``) publishes ./static.
 LEAFLET_URL = "/app/static/leaflet"
 SITE_KEY = "gz_site"
+#: The widget key of the main map.
+MAP_KEY = "site_map"
 _CTX_KEY = "gz_context"
 
 
@@ -377,22 +382,55 @@ def archetype_labels(ctx: Context) -> Any:
     return _archetypes(str(ctx.config_path), ctx.fingerprint, ctx.settings.key(), ctx.current)
 
 
-def base_map(
-    ctx: Context, tiles: str | None, leaflet_url: str | None, color_by: str, categories: Any, selected: str | None
-) -> Any:
-    """The map without sites for this run's choices (see :func:`growthzones.maps.base_map`).
-
-    A selected site is framed by the base map itself (the map is re-mounted), rather than
-    by moving a mounted map, which leaves Leaflet's SVG layers clipped to the old view.
-    """
-    return maps.base_map(
-        ctx.base,
-        layers=ctx.map_layers(),
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _rendered_base(
+    config_path: str,
+    fingerprint: str,
+    tiles: str | None,
+    leaflet_url: str | None,
+    color_by: str,
+    categories_key: str,
+    selected: str | None,
+    _base_assessment: Assessment,
+    _layers: maps.MapLayers,
+    _categories: Any,
+) -> _folium_component.RenderedBase:
+    m = maps.base_map(
+        _base_assessment,
+        layers=_layers,
         tiles=tiles,
         leaflet_url=leaflet_url,
         color_by=color_by,
-        categories=categories,
+        categories=_categories,
         selected=selected,
+    )
+    return _folium_component.render_base(m, key=MAP_KEY, group_name=maps.SITES_GROUP)
+
+
+def base_map(
+    ctx: Context, tiles: str | None, leaflet_url: str | None, color_by: str, categories: Any, selected: str | None
+) -> _folium_component.RenderedBase:
+    """The map without sites for this run's choices, rendered once and cached.
+
+    Nothing in it depends on weights, method or gates (see :func:`growthzones.maps.base_map`),
+    so a slider move only renders the sites layer. A selected site is framed by the base map
+    itself (the map is re-mounted), rather than by moving a mounted map, which leaves
+    Leaflet's SVG layers clipped to the old view.
+    """
+    categories_key = ""
+    if categories is not None:
+        categories_key = hashlib.sha256(pd.util.hash_pandas_object(categories).to_numpy()).hexdigest()
+    return _rendered_base(
+        str(ctx.config_path),
+        ctx.fingerprint,
+        tiles,
+        leaflet_url,
+        color_by,
+        categories_key,
+        selected,
+        ctx.base,
+        ctx.map_layers(),
+        categories,
     )
 
 

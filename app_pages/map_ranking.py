@@ -5,11 +5,9 @@ from __future__ import annotations
 import time
 
 import altair as alt
-import folium
 import streamlit as st
-from streamlit_folium import st_folium
 
-from app_pages import _shared
+from app_pages import _folium_component, _shared
 from growthzones import appstate, maps
 
 ctx = _shared.context()
@@ -70,49 +68,6 @@ selected = _shared.selected_site(ctx)
 ids = ctx.filtered_ids
 
 left, right = st.columns([1.25, 1], gap="medium")
-with left:
-    t0 = time.perf_counter()
-    layers = ctx.map_layers()
-    leaflet_url = _shared.LEAFLET_URL if (offline and assets) else None
-    color_by = color_choices[color_label]
-    if color_by == "archetype" and categories is None:
-        st.caption("Archetypes could not be computed; colouring by score.")
-        color_by = "score"
-    # The base map (layers, legend) does not depend on weights, so it stays mounted in the
-    # browser; only the sites layer is swapped when the ranking changes (a quick redraw).
-    m = _shared.base_map(ctx, maps.BASEMAPS[basemap], leaflet_url, color_by, categories, selected)
-    sites_fg = maps.sites_layer(
-        a,
-        layers=layers,
-        sites=ids,
-        top=ctx.top_n if only_top else None,
-        selected=selected,
-        color_by=color_by,
-        categories=categories,
-    )
-    out = st_folium(
-        m,
-        key="site_map",
-        height=620,
-        use_container_width=True,
-        returned_objects=["last_object_clicked"],
-        # st_folium renders the map again itself; its optional extra full render (render=True)
-        # doubles the cost of a rerun for nothing.
-        render=False,
-        feature_group_to_add=sites_fg,
-        layer_control=folium.LayerControl(collapsed=True),
-    )
-    st.caption(
-        f"Use the layer control (top right) for grid, fibre, roads, protected areas and raster overlays. "
-        f"Map built in {time.perf_counter() - t0:.2f} s."
-    )
-    click = (out or {}).get("last_object_clicked")
-    if click and click != st.session_state.get("_last_map_click"):
-        st.session_state["_last_map_click"] = click
-        sid = appstate.site_at(a, float(click["lat"]), float(click["lng"]))
-        if sid is not None and sid != selected:
-            _shared.set_selected(sid)
-            st.rerun()
 
 # ------------------------------------------------------------------------------ table
 with right:
@@ -152,6 +107,43 @@ with right:
         f"Top {n_ranked} eligible site(s) of the selection, then the ineligible ones. Ranks are national; "
         "click a row (or a site on the map) to zoom to it."
     )
+
+# ------------------------------------------------------------------------------ map
+# Drawn after the table (in the left column) so the re-ranked table reaches the browser first.
+with left:
+    t0 = time.perf_counter()
+    layers = ctx.map_layers()
+    leaflet_url = _shared.LEAFLET_URL if (offline and assets) else None
+    color_by = color_choices[color_label]
+    if color_by == "archetype" and categories is None:
+        st.caption("Archetypes could not be computed; colouring by score.")
+        color_by = "score"
+    # The base map (layers, legend) does not depend on weights: it is rendered once, stays
+    # mounted in the browser, and only the sites layer is swapped when the ranking changes.
+    base = _shared.base_map(ctx, maps.BASEMAPS[basemap], leaflet_url, color_by, categories, selected)
+    sites_fg = maps.sites_layer(
+        a,
+        layers=layers,
+        sites=ids,
+        top=ctx.top_n if only_top else None,
+        selected=selected,
+        color_by=color_by,
+        categories=categories,
+    )
+    out = _folium_component.show_map(
+        base, sites_fg, key=_shared.MAP_KEY, height=620, returned_objects=["last_object_clicked"]
+    )
+    st.caption(
+        f"Use the layer control (top right) for grid, fibre, roads, protected areas and raster overlays. "
+        f"Map built in {time.perf_counter() - t0:.2f} s."
+    )
+    click = (out or {}).get("last_object_clicked")
+    if click and click != st.session_state.get("_last_map_click"):
+        st.session_state["_last_map_click"] = click
+        sid = appstate.site_at(a, float(click["lat"]), float(click["lng"]))
+        if sid is not None and sid != selected:
+            _shared.set_selected(sid)
+            st.rerun()
 
 pick_cols = st.columns([2, 1, 1])
 with pick_cols[0]:

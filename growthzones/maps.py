@@ -48,6 +48,7 @@ __all__ = [
     "BASEMAPS",
     "INELIGIBLE_COLOR",
     "SCORE_COLORS",
+    "SITES_GROUP",
     "TIER_COLORS",
     "MapLayers",
     "RasterOverlay",
@@ -65,6 +66,8 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 INELIGIBLE_COLOR = "#9e9e9e"
+#: The layer-control name of the candidate sites layer (:func:`sites_layer`).
+SITES_GROUP = "Candidate sites"
 #: Viridis stops: dark purple (low) to yellow (high); readable for colour-blind viewers.
 SCORE_COLORS = ("#440154", "#414487", "#2a788e", "#22a884", "#7ad151", "#fde725")
 TIER_COLORS = {"A": "#1a9850", "B": "#91cf60", "C": "#fee08b", "D": "#fc8d59", "ineligible": INELIGIBLE_COLOR}
@@ -820,7 +823,7 @@ def sites_layer(
             feats.append({"type": "Feature", "geometry": shapely.geometry.mapping(g), "properties": props})
         return {"type": "FeatureCollection", "features": feats}
 
-    group = folium.FeatureGroup(name="Candidate sites", show=True)
+    group = folium.FeatureGroup(name=SITES_GROUP, show=True)
     # Popups only on the markers (one inside each outline): halves what the page carries.
     _GeoJson(
         collection(polys.geometry.values, popup=False),
