@@ -403,6 +403,7 @@ def _rendered_base(
         color_by=color_by,
         categories=_categories,
         selected=selected,
+        shared_popups=True,
     )
     return _folium_component.render_base(m, key=MAP_KEY, group_name=maps.SITES_GROUP)
 

@@ -51,9 +51,11 @@ __all__ = [
     "SITES_GROUP",
     "TIER_COLORS",
     "MapLayers",
+    "PopupBodies",
     "RasterOverlay",
     "VectorOverlay",
     "base_map",
+    "popup_bodies",
     "prepare_layers",
     "raster_overlay",
     "read_outline",
@@ -337,9 +339,14 @@ def prepare_layers(
         o = outline[["geometry"]].to_crs(4326)
         o["geometry"] = shapely.set_precision(o.geometry.simplify(0.005).values, 1e-4)
         out_geojson = o.__geo_interface__
+    # About 1 m: finer than any zoom shows, and half the characters of full precision.
+    sites = sites.to_crs(4326)
+    sites["geometry"] = shapely.set_precision(sites.geometry.values, 1e-5)
+    points = points.to_crs(4326)
+    points["geometry"] = shapely.set_precision(points.geometry.values, 1e-5)
     return MapLayers(
-        sites=sites.to_crs(4326),
-        points=points.to_crs(4326),
+        sites=sites,
+        points=points,
         vectors=tuple(vectors),
         rasters=tuple(rasters),
         outline=out_geojson,
@@ -699,12 +706,15 @@ def base_map(
     show_layers: Sequence[str] = (),
     simplify_m: float = 25.0,
     selected: str | None = None,
+    shared_popups: bool = False,
 ) -> folium.Map:
     """The map without the sites: basemap, outline, input layers, legend, demo notice.
 
     Nothing here depends on weights, method or gates, so the app can keep this map mounted
     in the browser and only swap the layer from :func:`sites_layer` when they change.
-    Parameters are as for :func:`site_map`; the map is framed on ``selected`` if given.
+    Parameters are as for :func:`site_map`; the map is framed on ``selected`` if given. With
+    ``shared_popups`` the map defines the criteria part of every site's popup
+    (:class:`PopupBodies`) for a :func:`sites_layer` made with ``shared_popups=True``.
 
     Examples
     --------
@@ -768,6 +778,8 @@ def base_map(
         m.fit_bounds([[miny, minx], [maxy, maxx]])
     if a.config.project.demo:
         _add_notice(m, DEMO_NOTICE)
+    if shared_popups:
+        PopupBodies(popup_bodies(a)).add_to(m)
     return m
 
 
@@ -781,13 +793,18 @@ def sites_layer(
     color_by: str = "score",
     categories: pd.Series | None = None,
     simplify_m: float = 25.0,
+    shared_popups: bool = False,
 ) -> folium.FeatureGroup:
     """The candidate sites as one feature group: outlines plus a marker inside each site.
 
     Outlines show each site's real footprint when zoomed in; the markers keep every site
     visible at national scale, where a 50 ha site is smaller than a pixel. Markers carry the
     popup (rank and score, or every failed gate, then each criterion); both carry the tooltip
-    (name, rank, score, top strength). Parameters are as for :func:`site_map`.
+    (name, rank, score, top strength). Parameters are as for :func:`site_map`, and:
+
+    shared_popups
+        Leave the criteria part of each popup out of the layer: the page defines it once with
+        :class:`PopupBodies` (the app puts that in its cached base map).
 
     Examples
     --------
@@ -809,7 +826,7 @@ def sites_layer(
     colors = _site_colors(table, color_by, categories)
     color_of = dict(zip(ids, colors, strict=True))
     tips = _tooltips(table, top_strengths(a), a.n_eligible)
-    pops = _popups(a, table)
+    pops = _popup_heads(a, table) if shared_popups else _popups(a, table)
     sel = selected if selected is not None and selected in set(ids) else None
 
     def collection(geoms: Any, popup: bool) -> dict[str, Any]:
@@ -832,6 +849,11 @@ def sites_layer(
         highlight_function=lambda f: {"weight": 3, "color": "#000000"},
         tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
     ).add_to(group)
+    popup_kwargs: dict[str, Any] = (
+        {"on_each_feature": folium.JsCode(_SHARED_POPUP_JS)}
+        if shared_popups
+        else {"popup": folium.GeoJsonPopup(fields=["popup"], labels=False)}
+    )
     _GeoJson(
         collection(pts.geometry.values, popup=True),
         name="Site markers",
@@ -839,7 +861,7 @@ def sites_layer(
         style_function=_marker_style,
         highlight_function=lambda f: {"weight": 3, "color": "#000000"},
         tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
-        popup=folium.GeoJsonPopup(fields=["popup"], labels=False),
+        **popup_kwargs,
     ).add_to(group)
     return group
 
@@ -955,14 +977,10 @@ def _tooltips(table: pd.DataFrame, strengths: pd.Series, n_eligible: int) -> dic
     return out
 
 
-def _popups(a: Assessment, table: pd.DataFrame) -> dict[str, str]:
-    """Popup HTML per site: rank and score or the failed gates, then every criterion."""
+def _popup_heads(a: Assessment, table: pd.DataFrame) -> dict[str, str]:
+    """The part of each popup that changes with the ranking: name, rank and score, or the failed gates."""
     from growthzones.appstate import split_reasons
 
-    crits = a.config.criteria
-    # Plain arrays, not per-cell pandas look-ups: this runs on every redraw of the map.
-    raw = a.criteria.reindex(table.index)[[c.name for c in crits]].to_numpy(dtype=float)
-    labels = [html.escape(c.display) for c in crits]
     names = table["name"].astype(str).to_numpy()
     elig = table["eligible"].to_numpy(dtype=bool)
     ranks = table["rank"].to_numpy(dtype=float, na_value=np.nan)
@@ -971,18 +989,77 @@ def _popups(a: Assessment, table: pd.DataFrame) -> dict[str, str]:
     reasons = table["gate_reasons"].astype(str).to_numpy()
     out = {}
     for i, sid in enumerate(table.index):
-        lines = [f"<b>{html.escape(names[i])}</b> ({html.escape(str(sid))})"]
+        head = f"<b>{html.escape(names[i])}</b> ({html.escape(str(sid))})<br>"
         if elig[i]:
-            lines.append(f"Rank {int(ranks[i])} of {a.n_eligible}, score {scores[i]:.1f}, tier {html.escape(tiers[i])}")
+            head += f"Rank {int(ranks[i])} of {a.n_eligible}, score {scores[i]:.1f}, tier {html.escape(tiers[i])}"
         else:
             items = "".join(f"<li>{html.escape(r)}</li>" for r in split_reasons(reasons[i]))
-            lines.append(f"<b>Ineligible</b>, fails:<ul style='margin:0;padding-left:16px'>{items}</ul>")
-        lines.extend(
-            f"{lab}: {html.escape(format_value(float(v), c.unit))}"
+            head += f"<b>Ineligible</b>, fails:<ul style='margin:0;padding-left:16px'>{items}</ul>"
+        out[sid] = head
+    return out
+
+
+def popup_bodies(a: Assessment) -> dict[str, str]:
+    """The part of each site's popup that weights, method and gates do not change: every criterion.
+
+    Returns
+    -------
+    dict
+        Site id -> HTML lines ``"<br>label: value unit"``, one per criterion.
+
+    Examples
+    --------
+    >>> import growthzones as gz
+    >>> a = gz.assess(gz.datasets.demo_config_path())
+    >>> popup_bodies(a)["GZ-107"].split("<br>")[1]
+    'Distance to nearest 275 kV+ substation: 1.6 km'
+    """
+    crits = a.config.criteria
+    # Plain arrays, not per-cell pandas look-ups.
+    raw = a.criteria[[c.name for c in crits]].to_numpy(dtype=float)
+    labels = [html.escape(c.display) for c in crits]
+    return {
+        sid: "".join(
+            f"<br>{lab}: {html.escape(format_value(float(v), c.unit))}"
             for lab, v, c in zip(labels, raw[i], crits, strict=True)
         )
-        out[sid] = "<br>".join(lines)
-    return out
+        for i, sid in enumerate(a.criteria.index)
+    }
+
+
+def _popups(a: Assessment, table: pd.DataFrame) -> dict[str, str]:
+    """Popup HTML per site: rank and score or the failed gates, then every criterion."""
+    heads = _popup_heads(a, table)
+    bodies = popup_bodies(a)
+    return {sid: heads[sid] + bodies.get(sid, "") for sid in table.index}
+
+
+class PopupBodies(branca.element.MacroElement):
+    """The criteria part of every site's popup, defined once in the page for :func:`sites_layer`.
+
+    Add it to a base map and pass ``shared_popups=True`` to :func:`sites_layer`: the sites
+    layer then carries only the part of each popup that changes with the ranking, which
+    keeps what a re-ranked map sends to the browser small.
+    """
+
+    _template = jinja2.Template(
+        "{% macro script(this, kwargs) %}window.gzPopupBodies = {{ this.bodies_json }};{% endmacro %}"
+    )
+
+    def __init__(self, bodies: Mapping[str, str]) -> None:
+        super().__init__()
+        self._name = "PopupBodies"
+        self.bodies_json = str(jinja2.utils.htmlsafe_json_dumps(dict(bodies), sort_keys=True))
+
+
+#: Binds each marker's popup to its changing head plus the shared criteria part (see
+#: :class:`PopupBodies`); built when opened, so nothing is duplicated per marker.
+_SHARED_POPUP_JS = """function (feature, layer) {
+    layer.bindPopup(function () {
+        var p = feature.properties;
+        return p.popup + ((window.gzPopupBodies || {})[p.site_id] || "");
+    }, {maxWidth: 420});
+}"""
 
 
 def _add_notice(m: folium.Map, text: str) -> None:

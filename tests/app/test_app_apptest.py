@@ -84,8 +84,16 @@ def test_raising_grid_weight_moves_high_headroom_site_up(demo_config: Path, monk
     after = at.dataframe[0].value
     assert after["site_id"].iloc[0] == riser
     assert before_rank > 1
-    # The rank-change view lists it as a riser.
+    # The table shows how far it moved against the config's weights ...
+    moved = after.set_index("site_id")["moved"]
+    assert int(moved[riser]) == before_rank - 1
+    # ... and the rank-change tab lists it among the risers.
+    at.session_state["map_panel"] = "Rank changes"
+    at.run()
+    assert not at.exception
     assert any(m.label == "Biggest rise" for m in at.metric)
+    changes = at.dataframe[0].value.set_index("site_id")
+    assert int(changes.loc[riser, "moved"]) == before_rank - 1 and int(changes.loc[riser, "rank"]) == 1
 
 
 def test_switching_method_and_gate(tiny: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -70,9 +70,13 @@ def expected(demo_config: Path) -> dict[str, str]:
     import growthzones as gz
 
     a = gz.assess(demo_config)
+    out = a.ranking.loc[~a.ranking["eligible"].astype(bool)].iloc[0]
     return {
         "top": str(a.ranking["name"].iloc[0]),
         "top_grid_1": str(a.reweight(groups={"grid": 1.0}).ranking["name"].iloc[0]),
+        "ineligible_id": str(out.name),
+        "ineligible_reason": str(out["gate_reasons"]).split(";")[0].strip(),
+        "first_criterion": a.config.criteria[0].display,
     }
 
 
@@ -119,8 +123,35 @@ def test_slider_reranks_and_redraws(app_page, expected, artifacts: Path) -> None
     assert not page.js_errors, page.js_errors
 
 
+OPEN_POPUP = """(sid) => {
+    // The newest sites layer (streamlit-folium keeps the replaced ones in this list).
+    const group = window.feature_group[window.feature_group.length - 1];
+    let opened = false;
+    group.eachLayer((geo) => geo.eachLayer && geo.eachLayer((layer) => {
+        if (!opened && layer.feature.properties.site_id === sid && layer.getPopup()) {
+            layer.openPopup();
+            opened = true;
+        }
+    }));
+    return opened;
+}"""
+
+
+def test_popup_shows_gate_reasons_and_criteria(app_page, expected) -> None:
+    """The popup joins the part sent with each re-ranking to the criteria sent once with the base map."""
+    page = app_page
+    frame = next(f for f in page.frames if "streamlit_folium" in f.url)
+    assert frame.evaluate(OPEN_POPUP, expected["ineligible_id"])
+    text = frame.locator(".leaflet-popup-content").first.text_content() or ""
+    assert "Ineligible" in text and expected["ineligible_id"] in text
+    assert expected["ineligible_reason"] in text
+    assert f"{expected['first_criterion']}: " in text
+
+
 def test_download_geopackage(app_page, artifacts: Path) -> None:
     page = app_page
+    page.get_by_role("tab", name="Export").click()
+    _wait_idle(page)
     button = page.get_by_role("button", name="GeoPackage (.gpkg)")
     button.scroll_into_view_if_needed()
     with page.expect_download(timeout=60_000) as info:
