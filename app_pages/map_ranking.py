@@ -79,9 +79,7 @@ moved = changes.loc[changes["moved"].fillna(0) != 0]
 # ------------------------------------------------------------------------------ panel
 # Filled before the map (which sits to its left) so the re-ranked table reaches the browser first.
 with right:
-    tab_rank, tab_moves, tab_export = st.tabs(
-        ["Ranking", "Rank changes", "Export"], key="map_panel", on_change="rerun"
-    )
+    tab_rank, tab_moves, tab_export = st.tabs(["Ranking", "Rank changes", "Export"], key="map_panel", on_change="rerun")
 
 if tab_rank.open:
     with tab_rank:

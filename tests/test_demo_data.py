@@ -37,8 +37,17 @@ LAYERS = {
 }
 RASTERS = {"water_stress.tif": (0.0, 1.0), "flood_risk.tif": (0.0, 1.0), "slope.tif": (0.0, 45.0)}
 REGIONS = {
-    "North East", "North West", "Yorkshire and The Humber", "East Midlands", "West Midlands",
-    "East of England", "London", "South East", "South West", "Scotland", "Wales",
+    "North East",
+    "North West",
+    "Yorkshire and The Humber",
+    "East Midlands",
+    "West Midlands",
+    "East of England",
+    "London",
+    "South East",
+    "South West",
+    "Scotland",
+    "Wales",
 }
 DEMO_CASES = {"typical", "protected_overlap", "flood_zone", "small_site", "remote_from_grid"}
 
@@ -105,8 +114,16 @@ def _fraction_at_least(path: Path, polys: gpd.GeoSeries, threshold: float) -> np
 
 
 def test_expected_files_and_size():
-    for name in ["build_demo.py", "bids.gpkg", "layers.gpkg", *RASTERS, "config.toml", "SOURCES.md",
-                 "README.md", "build_info.json"]:
+    for name in [
+        "build_demo.py",
+        "bids.gpkg",
+        "layers.gpkg",
+        *RASTERS,
+        "config.toml",
+        "SOURCES.md",
+        "README.md",
+        "build_info.json",
+    ]:
         assert (DEMO / name).is_file(), name
     total = sum(p.stat().st_size for p in DEMO.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
     assert total < 6 * 1024 * 1024
@@ -126,8 +143,17 @@ def test_gpkg_layers_listed():
 def test_bids_schema(bids):
     assert bids.crs.to_epsg() == CRS_EPSG
     assert 200 <= len(bids) <= 240
-    for col in ["bid_id", "name", "local_area", "nation", "region", "brownfield", "power_need_mw", "demo_case",
-                "synthetic"]:
+    for col in [
+        "bid_id",
+        "name",
+        "local_area",
+        "nation",
+        "region",
+        "brownfield",
+        "power_need_mw",
+        "demo_case",
+        "synthetic",
+    ]:
         assert col in bids.columns, col
     assert bids["bid_id"].is_unique
     assert bids["bid_id"].tolist() == sorted(bids["bid_id"])
@@ -368,13 +394,15 @@ def test_config_gates_leave_most_bids_eligible(config, bids, layers):
     grid_km = dist.min(axis=1) / 1000
     headroom = np.where(grid_km <= 25, g275["headroom_mw"].to_numpy()[nearest], np.nan)
     prot = shapely.union_all(layers["protected_areas"].geometry.to_numpy())
-    values = pd.DataFrame({
-        "grid_distance": grid_km,
-        "grid_headroom": headroom,
-        "protected_overlap": (bids.intersection(prot).area / bids.area).to_numpy(),
-        "flood_fraction": _fraction_at_least(DEMO / "flood_risk.tif", bids.geometry, 0.5),
-        "site_area": (bids.area / 10_000).to_numpy(),
-    })
+    values = pd.DataFrame(
+        {
+            "grid_distance": grid_km,
+            "grid_headroom": headroom,
+            "protected_overlap": (bids.intersection(prot).area / bids.area).to_numpy(),
+            "flood_fraction": _fraction_at_least(DEMO / "flood_risk.tif", bids.geometry, 0.5),
+            "site_area": (bids.area / 10_000).to_numpy(),
+        }
+    )
     ops = {"<=": np.less_equal, ">=": np.greater_equal, "<": np.less, ">": np.greater}
     ok = np.ones(len(bids), dtype=bool)
     for g in config["gates"]:
@@ -385,8 +413,10 @@ def test_config_gates_leave_most_bids_eligible(config, bids, layers):
 
 
 @pytest.mark.gbdata
-@pytest.mark.skipif(not (SHARED / "boundaries" / "ons_uk_topo.json").exists(),
-                    reason="../shared/gb-open-data (ONS regions) is not available")
+@pytest.mark.skipif(
+    not (SHARED / "boundaries" / "ons_uk_topo.json").exists(),
+    reason="../shared/gb-open-data (ONS regions) is not available",
+)
 def test_regions_agree_with_ons(bids, layers):
     """The approximate region assignment matches the ONS region polygons for >= 90% of features."""
     build_demo = _load_build_module()
@@ -436,8 +466,10 @@ def _world_atlas_available() -> bool:
     return build_demo.DEFAULT_WORLD_ATLAS.exists() or shutil.which("npm") is not None
 
 
-@pytest.mark.skipif(not _world_atlas_available(),
-                    reason="neither ../shared/gb-open-data world-atlas copy nor npm (to fetch world-atlas) available")
+@pytest.mark.skipif(
+    not _world_atlas_available(),
+    reason="neither ../shared/gb-open-data world-atlas copy nor npm (to fetch world-atlas) available",
+)
 def test_rebuild_reproduces_committed_outputs(tmp_path):
     build_demo = _load_build_module()
     world_atlas = build_demo.DEFAULT_WORLD_ATLAS if build_demo.DEFAULT_WORLD_ATLAS.exists() else None
