@@ -204,6 +204,7 @@ def sidebar(base: Assessment) -> tuple[appstate.AppSettings, tuple[str, ...], tu
         "Aggregation method", methods, key="method", help="\n\n".join(f"**{m}**: {desc.get(m, '')}" for m in methods)
     )
     sb.caption(desc.get(method, ""))
+    method_params = _method_params(cfg, method)
 
     gates = []
     with sb.expander(f"Gates ({sum(1 for g in cfg.gates if g.enabled)} of {len(cfg.gates)} on)"):
@@ -237,10 +238,50 @@ def sidebar(base: Assessment) -> tuple[appstate.AppSettings, tuple[str, ...], tu
         groups=groups,
         criteria=crits,
         method=method,
-        method_params=dict(cfg.method.params) if method == cfg.method.name else {},
+        method_params=method_params,
         gates=tuple(gates),
     )
     return settings, tuple(nations), tuple(regions), top_n
+
+
+def _method_params(cfg: gz.Config, method: str) -> dict[str, Any]:
+    """Widgets for the chosen method's parameters (an expander); returns the parameters."""
+    config_params = dict(cfg.method.params) if method == cfg.method.name else {}
+    specs = appstate.METHOD_PARAMS.get(method, ())
+    if not specs:
+        return config_params
+    chosen: dict[str, Any] = {}
+    with st.sidebar.expander(f"{method} parameters", expanded=method in ("vikor", "owa", "promethee2")):
+        # Offered parameters depend on earlier choices (PROMETHEE's thresholds on its preference
+        # function), so they are drawn one at a time, asking again after each.
+        shown: set[str] = set()
+        while True:
+            _, offered = appstate.method_params_from(method, chosen, config_params)
+            spec = next((p for p in offered if p.name not in shown), None)
+            if spec is None:
+                break
+            shown.add(spec.name)
+            key = f"mp_{method}_{spec.name}"
+            _init(key, appstate.method_param_start(method, spec, config_params))
+            if spec.options:
+                chosen[spec.name] = st.selectbox(spec.label, spec.options, key=key, help=spec.help)
+            else:
+                # A config value outside the usual range widens it rather than failing.
+                now = float(st.session_state[key])
+                chosen[spec.name] = float(
+                    st.slider(
+                        spec.label,
+                        min(float(spec.min_value), now),
+                        max(float(spec.max_value), now),
+                        step=float(spec.step),
+                        key=key,
+                        help=spec.help,
+                    )
+                )
+        for name in sorted(set(config_params) - {p.name for p in specs}):
+            st.caption(f"`{name}` as set in the config: {config_params[name]}")
+    params, _ = appstate.method_params_from(method, chosen, config_params)
+    return params
 
 
 def _step(v: float) -> float:

@@ -33,12 +33,16 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CONFIG_ENV",
+    "METHOD_PARAMS",
     "AppSettings",
+    "MethodParam",
     "apply_settings",
     "compare_table",
     "contribution_table",
     "default_settings",
     "input_fingerprint",
+    "method_param_start",
+    "method_params_from",
     "nearest_infrastructure",
     "rank_changes",
     "ranking_view",
@@ -211,10 +215,12 @@ def settings_config(config: Config, settings: AppSettings) -> Config:
     >>> s = dataclasses.replace(s, method="topsis", method_params={})
     >>> settings_config(a.config, s).method.name
     'topsis'
+    >>> s = dataclasses.replace(s, method="vikor", method_params={"v": 0.8})
+    >>> settings_config(a.config, s).method
+    MethodConfig(name='vikor', params={'v': 0.8})
     """
     cfg = config.with_weights(dict(settings.groups), dict(settings.criteria))
-    params = dict(settings.method_params) if settings.method == config.method.name else {}
-    cfg = cfg.with_method(settings.method, **params)
+    cfg = cfg.with_method(settings.method, **dict(settings.method_params))
     if settings.gates:
         gates = tuple(
             dataclasses.replace(g, enabled=bool(on), value=float(v))
@@ -222,6 +228,202 @@ def settings_config(config: Config, settings: AppSettings) -> Config:
         )
         cfg = cfg.with_gates(gates)
     return cfg
+
+
+@dataclass(frozen=True)
+class MethodParam:
+    """One aggregation-method parameter as the app offers it (a select box or a slider).
+
+    Attributes
+    ----------
+    name
+        The parameter's name in ``[method] params`` and :func:`growthzones.mcda.aggregate`.
+    label, help
+        What the widget says.
+    default
+        The method's own default; None when the method needs a value (it is then always set).
+    options
+        The choices of a text parameter (empty: a number in ``min_value..max_value``).
+    min_value, max_value, step
+        The range of a number parameter.
+    used_with
+        ``(other parameter, values)``: offered only when that parameter has one of the values
+        (PROMETHEE's thresholds depend on the preference function).
+    unless
+        Not offered when the config sets one of these instead (OWA's explicit order weights).
+    """
+
+    name: str
+    label: str
+    default: Any
+    options: tuple[str, ...] = ()
+    min_value: float = 0.0
+    max_value: float = 1.0
+    step: float = 0.05
+    used_with: tuple[str, tuple[str, ...]] | None = None
+    unless: tuple[str, ...] = ()
+    help: str = ""
+
+
+_NORMALIZATION = MethodParam(
+    "normalization",
+    "Normalisation",
+    "auto",
+    options=("auto", "none", "minmax", "max", "sum", "vector"),
+    help="How criterion values are put on one scale before aggregating; auto leaves 0-1 values as they are.",
+)
+
+#: The parameters the app offers per aggregation method, in the order they are shown.
+METHOD_PARAMS: dict[str, tuple[MethodParam, ...]] = {
+    "wlc": (_NORMALIZATION,),
+    "wpm": (_NORMALIZATION,),
+    "topsis": (
+        dataclasses.replace(
+            _NORMALIZATION,
+            default="minmax",
+            options=("minmax", "vector", "none", "max", "sum"),
+            help="How criteria are scaled before the distances to the ideal and anti-ideal sites.",
+        ),
+    ),
+    "vikor": (
+        MethodParam(
+            "v",
+            "v (weight of group utility)",
+            0.5,
+            help="1: the best total (majority rule); 0: the least regret on the worst criterion.",
+        ),
+    ),
+    "promethee2": (
+        MethodParam(
+            "preference",
+            "Preference function",
+            "usual",
+            options=("usual", "ushape", "vshape", "level", "linear"),
+            help="How a difference between two sites on a criterion turns into a preference.",
+        ),
+        MethodParam(
+            "q",
+            "q (indifference threshold, 0-1 value)",
+            None,
+            min_value=0.0,
+            max_value=0.5,
+            step=0.01,
+            used_with=("preference", ("ushape", "level", "linear")),
+            help="Differences up to q count as no preference.",
+        ),
+        MethodParam(
+            "p",
+            "p (strict preference threshold, 0-1 value)",
+            None,
+            min_value=0.01,
+            max_value=1.0,
+            step=0.01,
+            used_with=("preference", ("vshape", "level", "linear")),
+            help="Differences of p or more count as full preference (must be above q).",
+        ),
+    ),
+    "owa": (
+        MethodParam(
+            "orness",
+            "Orness",
+            0.5,
+            unless=("order_weights",),
+            help="1: judge each site by its best criterion; 0: by its worst; 0.5: the weighted mean.",
+        ),
+        _NORMALIZATION,
+    ),
+    "weakest_link": (
+        MethodParam(
+            "implication",
+            "Implication",
+            "reichenbach",
+            options=("reichenbach", "kleene_dienes"),
+            help="How a criterion's weight softens its veto on a weak value.",
+        ),
+        _NORMALIZATION,
+    ),
+}
+
+#: Starting values for parameters a method needs (``default`` None), from the user guide.
+_REQUIRED_START = {("promethee2", "q"): 0.05, ("promethee2", "p"): 0.3}
+
+
+def method_param_start(method: str, param: MethodParam, config_params: Mapping[str, Any]) -> Any:
+    """The value a parameter widget starts at: the config's, else the method's default.
+
+    Examples
+    --------
+    >>> vikor_v = METHOD_PARAMS["vikor"][0]
+    >>> method_param_start("vikor", vikor_v, {}), method_param_start("vikor", vikor_v, {"v": 0.3})
+    (0.5, 0.3)
+    >>> method_param_start("promethee2", METHOD_PARAMS["promethee2"][1], {})
+    0.05
+    """
+    if param.name in config_params:
+        return config_params[param.name]
+    if param.default is None:
+        return _REQUIRED_START[(method, param.name)]
+    return param.default
+
+
+def method_params_from(
+    method: str, chosen: Mapping[str, Any], config_params: Mapping[str, Any]
+) -> tuple[dict[str, Any], list[MethodParam]]:
+    """Combine widget values with the config's parameters into the method's parameters.
+
+    Parameters
+    ----------
+    method
+        The aggregation method.
+    chosen
+        Widget values by parameter name (missing: the parameter was not offered).
+    config_params
+        The config's parameters when ``method`` is the config's method, else empty.
+
+    Returns
+    -------
+    params : dict
+        The parameters to score with. A value equal to the method's default is left out
+        unless the config sets it, so untouched widgets reproduce the config exactly.
+    offered : list of MethodParam
+        The parameters to show widgets for, given the values chosen so far (for example no
+        thresholds with PROMETHEE's ``usual`` preference).
+
+    Examples
+    --------
+    >>> method_params_from("vikor", {"v": 0.5}, {})[0]
+    {}
+    >>> method_params_from("vikor", {"v": 0.8}, {})[0]
+    {'v': 0.8}
+    >>> params, offered = method_params_from("promethee2", {"preference": "usual"}, {})
+    >>> params, [p.name for p in offered]
+    ({}, ['preference'])
+    >>> params, offered = method_params_from("promethee2", {"preference": "linear", "q": 0.05, "p": 0.3}, {})
+    >>> params, [p.name for p in offered]
+    ({'preference': 'linear', 'q': 0.05, 'p': 0.3}, ['preference', 'q', 'p'])
+    >>> method_params_from("owa", {"orness": 0.9}, {"order_weights": [0.5, 0.5]})[0]
+    {'order_weights': [0.5, 0.5]}
+    """
+    params = dict(config_params)
+    offered: list[MethodParam] = []
+    for spec in METHOD_PARAMS.get(method, ()):
+        if any(u in config_params for u in spec.unless):
+            continue
+        if spec.used_with is not None:
+            other, values = spec.used_with
+            current = params.get(other, next(s.default for s in METHOD_PARAMS[method] if s.name == other))
+            if current not in values:
+                params.pop(spec.name, None)
+                continue
+        offered.append(spec)
+        if spec.name not in chosen:
+            continue
+        value = chosen[spec.name]
+        if spec.name in config_params or spec.default is None or value != spec.default:
+            params[spec.name] = value
+        else:
+            params.pop(spec.name, None)
+    return params, offered
 
 
 def apply_settings(base: Assessment, settings: AppSettings) -> Assessment:

@@ -115,6 +115,37 @@ def test_switching_method_and_gate(tiny: Path, monkeypatch: pytest.MonkeyPatch) 
     assert _metric(at, "Eligible (pass every gate)") == "4"
 
 
+def test_method_parameters(tiny: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each method's parameters have widgets; the table scores with them (checked against rerank)."""
+    at = _app(tiny, monkeypatch)
+    ref = gz.assess(tiny)
+    at.sidebar.selectbox(key="method").set_value("vikor").run()
+    assert at.sidebar.slider(key="mp_vikor_v").value == 0.5
+    at.sidebar.slider(key="mp_vikor_v").set_value(0.9).run()
+    assert not at.exception
+    shown = at.dataframe[0].value.set_index("site_id")["score"].dropna()
+    expected = ref.rerank("vikor", v=0.9).scores["score"].reindex(shown.index)
+    assert shown.round(9).tolist() == expected.round(9).tolist()
+    assert not expected.round(9).equals(ref.rerank("vikor", v=0.5).scores["score"].reindex(shown.index).round(9))
+
+    # PROMETHEE II: thresholds appear only with a preference function that uses them.
+    at.sidebar.selectbox(key="method").set_value("promethee2").run()
+    keys = {s.key for s in at.sidebar.slider}
+    assert "mp_promethee2_q" not in keys and "mp_promethee2_p" not in keys
+    at.sidebar.selectbox(key="mp_promethee2_preference").set_value("linear").run()
+    assert not at.exception
+    assert at.sidebar.slider(key="mp_promethee2_q").value == 0.05
+    assert at.sidebar.slider(key="mp_promethee2_p").value == 0.3
+    shown = at.dataframe[0].value.set_index("site_id")["score"].dropna()
+    expected = ref.rerank("promethee2", preference="linear", q=0.05, p=0.3).scores["score"].reindex(shown.index)
+    assert shown.round(9).tolist() == expected.round(9).tolist()
+    # An impossible combination (q above p) is reported, not a traceback.
+    at.sidebar.slider(key="mp_promethee2_q").set_value(0.4).run()
+    at.sidebar.slider(key="mp_promethee2_p").set_value(0.2).run()
+    assert not at.exception
+    assert any("q < p" in e.value for e in at.error)
+
+
 def test_nation_filter_and_search(demo_config: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at = _app(None, monkeypatch)
     at.sidebar.multiselect(key="f_nation").set_value(["Wales"]).run()
