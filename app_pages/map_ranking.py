@@ -156,7 +156,8 @@ if tab_moves.open:
                     ),
                     tooltip=["name", "baseline rank", "rank", "moved"],
                 )
-                .properties(height=300)
+                # Room for every name (Vega drops labels that would overlap).
+                .properties(height=18 * len(top_moves) + 20)
             )
             st.altair_chart(chart, width="stretch")
             st.dataframe(
