@@ -7,10 +7,11 @@ the base map is rendered once (:func:`render_base`, cached by the app) and each 
 only the sites' feature group (:func:`show_map`), which streamlit-folium's front end swaps
 into the mounted map.
 
-The arguments sent to the streamlit-folium front end are exactly those ``st_folium`` sends
-(``tests/app/test_app_folium_component.py`` checks it), built with streamlit-folium's own
-helpers, so the component behaves the same; only the work is not repeated. The helpers are
-private to streamlit-folium, so ``pyproject.toml`` pins the versions this was checked with.
+The arguments sent to the streamlit-folium front end are those ``st_folium`` sends, plus one
+line that lets the browser free replaced site layers (``tests/app/test_app_folium_component.py``
+checks it). They are built with streamlit-folium's own helpers, so the component behaves the
+same; only the work is not repeated. The helpers are private to streamlit-folium, so
+``pyproject.toml`` pins the versions this was checked with.
 """
 
 from __future__ import annotations
@@ -150,6 +151,12 @@ def feature_group_script(group: folium.FeatureGroup) -> str:
     return stf._get_feature_group_string(group, map=folium.Map(tiles=None), idx=0)
 
 
+#: Appended to each group's script: streamlit-folium's front end keeps every replaced group
+#: in ``window.feature_group`` (it only takes them off the map), so a long session of slider
+#: moves would hold hundreds of old site layers in memory. Only the newest is ever on the map.
+FORGET_OLD_GROUPS = "\nwindow.feature_group = window.feature_group.slice(-1);\n"
+
+
 def show_map(
     base: RenderedBase,
     group: folium.FeatureGroup,
@@ -212,7 +219,7 @@ def show_map(
         default=defaults,
         zoom=None,
         center=None,
-        feature_group=feature_group_script(group),
+        feature_group=feature_group_script(group) + FORGET_OLD_GROUPS,
         return_on_hover=False,
         layer_control=base.layer_control,
         pixelated=False,

@@ -141,6 +141,8 @@ def test_popup_shows_gate_reasons_and_criteria(app_page, expected) -> None:
     """The popup joins the part sent with each re-ranking to the criteria sent once with the base map."""
     page = app_page
     frame = next(f for f in page.frames if "streamlit_folium" in f.url)
+    # After several re-rankings only the newest sites layer is kept in the page.
+    assert frame.evaluate("window.feature_group.length") == 1
     assert frame.evaluate(OPEN_POPUP, expected["ineligible_id"])
     text = frame.locator(".leaflet-popup-content").first.text_content() or ""
     assert "Ineligible" in text and expected["ineligible_id"] in text
