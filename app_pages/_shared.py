@@ -248,7 +248,7 @@ def _method_params(cfg: gz.Config, method: str) -> dict[str, Any]:
     """Widgets for the chosen method's parameters (an expander); returns the parameters."""
     config_params = dict(cfg.method.params) if method == cfg.method.name else {}
     specs = appstate.METHOD_PARAMS.get(method, ())
-    if not specs:
+    if not specs and not config_params:
         return config_params
     chosen: dict[str, Any] = {}
     with st.sidebar.expander(f"{method} parameters", expanded=method in ("vikor", "owa", "promethee2")):

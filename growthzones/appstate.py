@@ -265,22 +265,16 @@ class MethodParam:
     help: str = ""
 
 
-_NORMALIZATION = MethodParam(
-    "normalization",
-    "Normalisation",
-    "auto",
-    options=("auto", "none", "minmax", "max", "sum", "vector"),
-    help="How criterion values are put on one scale before aggregating; auto leaves 0-1 values as they are.",
-)
-
-#: The parameters the app offers per aggregation method, in the order they are shown.
+#: The parameters the app offers per aggregation method, in the order they are shown. The
+#: criteria reach the methods as 0..1 values, so normalisation is offered only for TOPSIS,
+#: where min-max and vector scaling move the ideal points; a normalisation set in the config
+#: is kept for the other methods.
 METHOD_PARAMS: dict[str, tuple[MethodParam, ...]] = {
-    "wlc": (_NORMALIZATION,),
-    "wpm": (_NORMALIZATION,),
     "topsis": (
-        dataclasses.replace(
-            _NORMALIZATION,
-            default="minmax",
+        MethodParam(
+            "normalization",
+            "Normalisation",
+            "minmax",
             options=("minmax", "vector", "none", "max", "sum"),
             help="How criteria are scaled before the distances to the ideal and anti-ideal sites.",
         ),
@@ -330,7 +324,6 @@ METHOD_PARAMS: dict[str, tuple[MethodParam, ...]] = {
             unless=("order_weights",),
             help="1: judge each site by its best criterion; 0: by its worst; 0.5: the weighted mean.",
         ),
-        _NORMALIZATION,
     ),
     "weakest_link": (
         MethodParam(
@@ -340,7 +333,6 @@ METHOD_PARAMS: dict[str, tuple[MethodParam, ...]] = {
             options=("reichenbach", "kleene_dienes"),
             help="How a criterion's weight softens its veto on a weak value.",
         ),
-        _NORMALIZATION,
     ),
 }
 
