@@ -252,15 +252,11 @@ def _method_params(cfg: gz.Config, method: str) -> dict[str, Any]:
         return config_params
     chosen: dict[str, Any] = {}
     with st.sidebar.expander(f"{method} parameters", expanded=method in ("vikor", "owa", "promethee2")):
-        # Offered parameters depend on earlier choices (PROMETHEE's thresholds on its preference
-        # function), so they are drawn one at a time, asking again after each.
-        shown: set[str] = set()
-        while True:
-            _, offered = appstate.method_params_from(method, chosen, config_params)
-            spec = next((p for p in offered if p.name not in shown), None)
-            if spec is None:
-                break
-            shown.add(spec.name)
+        for spec in specs:
+            # Whether a parameter is offered depends on the ones before it (PROMETHEE's
+            # thresholds on its preference function), which are already chosen here.
+            if spec not in appstate.method_params_from(method, chosen, config_params)[1]:
+                continue
             key = f"mp_{method}_{spec.name}"
             _init(key, appstate.method_param_start(method, spec, config_params))
             if spec.options:
