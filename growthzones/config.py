@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import tomli_w
+
 from growthzones.errors import ConfigError
 
 __all__ = [
@@ -802,60 +804,60 @@ def _fmt(x: float) -> str:
 # writing
 
 
-def _toml_value(v: Any) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, int | float):
-        return repr(float(v)) if isinstance(v, float) and not float(v).is_integer() else _fmt(float(v))
-    if isinstance(v, str | Path):
-        s = str(v).replace("\\", "\\\\").replace('"', '\\"')
-        return f'"{s}"'
+def _plain(v: Any) -> Any:
+    """A config value as TOML-ready data (paths as text, tuples as lists, mappings as dicts)."""
+    if isinstance(v, Path):
+        return str(v)
     if isinstance(v, list | tuple):
-        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+        return [_plain(x) for x in v]
     if isinstance(v, Mapping):
-        return "{ " + ", ".join(f"{k} = {_toml_value(x)}" for k, x in v.items()) + " }"
-    msg = f"cannot write {v!r} to TOML"
-    raise ConfigError(msg)
+        return {str(k): _plain(x) for k, x in v.items()}
+    return v
 
 
 def _to_toml(cfg: Config) -> str:
-    lines = ["# growthzones config", "", "[project]"]
-    for f in dataclasses.fields(ProjectConfig):
-        lines.append(f"{f.name} = {_toml_value(getattr(cfg.project, f.name))}")
-    lines += ["", "[sites]", f"path = {_toml_value(cfg.sites.path)}", f"id = {_toml_value(cfg.sites.id)}",
-              f"name = {_toml_value(cfg.sites.name)}"]  # fmt: skip
+    # tomli-w writes every string, float (full precision) and nesting as valid TOML; a
+    # hand-written writer got newlines in labels and 123456789.0 (written as 1.23457e+08) wrong.
+    project = {f.name: getattr(cfg.project, f.name) for f in dataclasses.fields(ProjectConfig)}
+    doc: dict[str, Any] = {"project": {k: v for k, v in project.items() if v is not None}}
+    sites = {"path": cfg.sites.path, "id": cfg.sites.id, "name": cfg.sites.name}
     if cfg.sites.layer:
-        lines.append(f"layer = {_toml_value(cfg.sites.layer)}")
+        sites["layer"] = cfg.sites.layer
+    doc["sites"] = sites
+    layers: dict[str, Any] = {}
     for key, lay in cfg.layers.items():
-        lines += ["", f"[layers.{key}]", f"path = {_toml_value(lay.path)}", f"kind = {_toml_value(lay.kind)}"]
+        entry: dict[str, Any] = {"path": lay.path, "kind": lay.kind}
         for k in ("layer", "nodata", "label"):
             if getattr(lay, k) not in (None, ""):
-                lines.append(f"{k} = {_toml_value(getattr(lay, k))}")
+                entry[k] = getattr(lay, k)
         if lay.band != 1:
-            lines.append(f"band = {lay.band}")
+            entry["band"] = lay.band
         if lay.synthetic:
-            lines.append("synthetic = true")
-    lines += ["", "[weights]"] + [f"{g} = {_toml_value(w)}" for g, w in cfg.weights.items()]
-    lines += [
-        "",
-        "[method]",
-        f"name = {_toml_value(cfg.method.name)}",
-        f"params = {_toml_value(dict(cfg.method.params))}",
-    ]
+            entry["synthetic"] = True
+        layers[key] = entry
+    doc["layers"] = layers
+    doc["weights"] = dict(cfg.weights)
+    doc["method"] = {"name": cfg.method.name, "params": dict(cfg.method.params)}
+    criteria = []
     for c in cfg.criteria:
-        lines += ["", "[[criteria]]"]
+        entry = {}
         for f in dataclasses.fields(CriterionConfig):
             v = getattr(c, f.name)
             if v is None or (f.name in ("label", "unit") and v == ""):
                 continue
             if f.name == "value":
                 v = {"function": v.function, **dict(v.params)}
-            lines.append(f"{f.name} = {_toml_value(v)}")
+            entry[f.name] = v
+        criteria.append(entry)
+    doc["criteria"] = criteria
+    gates = []
     for g in cfg.gates:
-        lines += ["", "[[gates]]", f"criterion = {_toml_value(g.criterion)}", f"op = {_toml_value(g.op)}",
-                  f"value = {_toml_value(g.value)}", f"enabled = {_toml_value(g.enabled)}"]  # fmt: skip
+        entry = {"criterion": g.criterion, "op": g.op, "value": g.value, "enabled": g.enabled}
         if g.label:
-            lines.append(f"label = {_toml_value(g.label)}")
+            entry["label"] = g.label
         if g.name:
-            lines.append(f"name = {_toml_value(g.name)}")
-    return "\n".join(lines) + "\n"
+            entry["name"] = g.name
+        gates.append(entry)
+    if gates:
+        doc["gates"] = gates
+    return "# growthzones config\n\n" + tomli_w.dumps(_plain(doc))
