@@ -7,7 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: demo test app lint format bench clean static
+.PHONY: demo test app lint format bench clean static wheel-smoke
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,14 +25,18 @@ demo: $(VENV)/.core
 	$(BIN)/growthzones demo --out-dir out
 
 test: $(VENV)/.test static
-	$(BIN)/ruff check growthzones tests benchmarks app.py app_pages data/demo notebooks
+	$(BIN)/ruff check growthzones tests benchmarks app.py data/demo notebooks
 	$(BIN)/python -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 
 lint: $(VENV)/.test
-	$(BIN)/ruff check growthzones tests benchmarks app.py app_pages data/demo notebooks
+	$(BIN)/ruff check growthzones tests benchmarks app.py data/demo notebooks
 
 format: $(VENV)/.test
-	$(BIN)/ruff format growthzones tests benchmarks app.py app_pages data/demo notebooks
+	$(BIN)/ruff format growthzones tests benchmarks app.py data/demo notebooks
+
+# Build the wheel and sdist and try the wheel in a fresh venv outside the checkout (as CI does).
+wheel-smoke:
+	PYTHON=$(PYTHON) .ci/wheel_smoke.sh
 
 bench: $(VENV)/.test
 	for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done

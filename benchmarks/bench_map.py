@@ -4,7 +4,7 @@ Peer: what a streamlit-folium app does on every rerun: build the folium map (bas
 outline, input layers, legend) with the re-ranked sites on it and pass it to
 ``streamlit_folium.st_folium(..., feature_group_to_add=sites)``, with st_folium's own
 ``render=True`` default. Ours: the app's path, where the base map was rendered once
-(``app_pages._folium_component.render_base``, cached by the app) and each rerun renders only
+(``growthzones.app._folium_component.render_base``, cached by the app) and each rerun renders only
 the sites layer, whose popups leave out the criteria part the base map defines once.
 
 Both use ``growthzones.maps`` (whose input layers are serialised once per process, which
@@ -33,8 +33,8 @@ import streamlit_folium as stf
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import growthzones as gz
-from app_pages import _folium_component as fc
 from growthzones import maps
+from growthzones.app import _folium_component as fc
 
 SENT: list[dict[str, Any]] = []
 

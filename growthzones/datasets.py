@@ -1,6 +1,7 @@
 """The bundled demo: a synthetic but plausible GB layer stack and about 220 bids.
 
-The demo lives in ``data/demo/`` of the source tree (built by ``data/demo/build_demo.py``).
+The demo lives in ``data/demo/`` of the source tree (built by ``data/demo/build_demo.py``); the
+wheel ships the same files as ``growthzones/demo/`` (see ``setup.py``).
 Everything synthetic in it is labelled so, and every output made from it says
 "illustrative demo data".
 """
@@ -17,24 +18,28 @@ __all__ = ["demo_config_path", "demo_dir", "load_demo_config"]
 def demo_dir() -> Path:
     """The folder of the bundled demo data.
 
+    The installed package's ``growthzones/demo/`` when present, else ``data/demo`` of the
+    source checkout the package is imported from.
+
     Raises
     ------
     InputFileError
-        If the package is installed without its source tree (the demo is not bundled).
+        If neither holds the demo (a source checkout whose demo was deleted).
 
     Examples
     --------
     >>> (demo_dir() / "bids.gpkg").is_file()
     True
     """
-    here = Path(__file__).resolve().parent.parent / "data" / "demo"
-    if not (here / "config.toml").is_file():
-        msg = (
-            f"the bundled demo is not at {str(here)!r}; install growthzones from a source checkout "
-            "(pip install -e .) or rebuild it with `python data/demo/build_demo.py`"
-        )
-        raise InputFileError(msg)
-    return here
+    package = Path(__file__).resolve().parent
+    for here in (package / "demo", package.parent / "data" / "demo"):
+        if (here / "config.toml").is_file():
+            return here
+    msg = (
+        f"the bundled demo is neither at {str(package / 'demo')!r} nor at {str(here)!r}; reinstall growthzones "
+        "or rebuild the demo with `python data/demo/build_demo.py`"
+    )
+    raise InputFileError(msg)
 
 
 def demo_config_path() -> Path:

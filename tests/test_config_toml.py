@@ -33,7 +33,7 @@ def test_full_precision_floats_and_awkward_labels():
         criteria=(
             dataclasses.replace(crit, label='line one\nline two "quoted" \\ back', weight=123456789.0),
             *DEMO.criteria[1:],
-        ),  # fmt: skip
+        ),
         gates=(dataclasses.replace(DEMO.gates[0], value=0.1 + 0.2, label="Ffordd\t«x»"), *DEMO.gates[1:]),
         weights={**DEMO.weights, "grid": 1e-17},
     ).with_method("vikor", v=0.123456789012345)

@@ -15,14 +15,20 @@ __all__ = ["COMMANDS", "app", "app_script"]
 
 
 def app_script() -> Path:
-    """The app's entry script (``app.py`` at the root of the source checkout).
+    """The app's entry script: ``app.py`` in a source checkout, else the installed package's.
+
+    In a checkout, Streamlit then runs beside ``static/`` (offline Leaflet from ``make static``);
+    an installed package loads Leaflet from its CDN unless ``static/`` is put beside its script.
 
     Examples
     --------
-    >>> app_script().name
-    'app.py'
+    >>> app_script().name in ("app.py", "streamlit_app.py")
+    True
     """
-    return Path(__file__).resolve().parents[2] / "app.py"
+    root = Path(__file__).resolve().parents[2]
+    if (root / "app.py").is_file() and (root / "pyproject.toml").is_file():
+        return root / "app.py"
+    return Path(__file__).resolve().parents[1] / "app" / "streamlit_app.py"
 
 
 @click.command()
@@ -33,10 +39,7 @@ def app(config: Path | None, port: int | None, browser: bool) -> None:
     """Open the interactive app on CONFIG (default: the bundled illustrative demo)."""
     script = app_script()
     if not script.is_file():
-        msg = (
-            f"the app script is not installed at {script.name!r} beside the package; run growthzones app from a "
-            "source checkout (pip install -e '.[app]')"
-        )
+        msg = f"the app script {str(script)!r} is missing: reinstall growthzones with pip install 'growthzones[app]'"
         raise ConfigError(msg)
     try:
         import streamlit  # noqa: F401
@@ -51,7 +54,7 @@ def app(config: Path | None, port: int | None, browser: bool) -> None:
         cmd.append(f"--server.port={port}")
     if config is not None:
         cmd += ["--", str(config.resolve())]
-    # Run from the checkout so .streamlit/config.toml (static serving for offline maps) applies.
+    # Run beside the script so its .streamlit/config.toml (static serving for offline maps) applies.
     env = dict(os.environ)
     raise SystemExit(subprocess.call(cmd, cwd=script.parent, env=env))
 

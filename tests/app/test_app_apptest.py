@@ -19,12 +19,12 @@ from tests.conftest import write_tiny_project
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGES = [
-    "app_pages/map_ranking.py",
-    "app_pages/site_detail.py",
-    "app_pages/compare.py",
-    "app_pages/robustness.py",
-    "app_pages/data_method.py",
-    "app_pages/upload_bids.py",
+    "growthzones/app/map_ranking.py",
+    "growthzones/app/site_detail.py",
+    "growthzones/app/compare.py",
+    "growthzones/app/robustness.py",
+    "growthzones/app/data_method.py",
+    "growthzones/app/upload_bids.py",
 ]
 
 
@@ -156,7 +156,7 @@ def test_nation_filter_and_search(demo_config: Path, monkeypatch: pytest.MonkeyP
 
 
 def _upload(at: AppTest, name: str, data: bytes) -> AppTest:
-    at.switch_page("app_pages/upload_bids.py").run()
+    at.switch_page("growthzones/app/upload_bids.py").run()
     at.file_uploader(key="upload_file").set_value((name, data, "application/octet-stream")).run()
     assert not at.exception, at.exception
     return at

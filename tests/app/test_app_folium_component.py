@@ -1,6 +1,6 @@
 """The app's cached map rendering sends streamlit-folium exactly what ``st_folium`` sends.
 
-``app_pages._folium_component`` renders the base map once and only the sites layer per
+``growthzones.app._folium_component`` renders the base map once and only the sites layer per
 rerun. The reference is streamlit-folium's own ``st_folium`` on an identically built map:
 both calls go to a recording stand-in for the component, with element ids made
 deterministic so the two builds can be compared byte for byte.
@@ -17,8 +17,8 @@ import pytest
 import streamlit_folium as stf
 
 import growthzones as gz
-from app_pages import _folium_component as fc
 from growthzones import maps
+from growthzones.app import _folium_component as fc
 from tests.conftest import write_tiny_project
 
 

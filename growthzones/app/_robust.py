@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from app_pages._shared import Context
+from growthzones.app._shared import Context
 
 _MAX_RESULTS = 16
 

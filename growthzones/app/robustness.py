@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import streamlit as st
 
-from app_pages import _robust, _shared
+from growthzones.app import _robust, _shared
 
 ctx = _shared.context()
 a = ctx.current

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import _shared
 from growthzones import appstate, upload
+from growthzones.app import _shared
 from growthzones.errors import GrowthzonesError
 
 ctx = _shared.context()

@@ -6,8 +6,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from app_pages import _shared
 from growthzones import appstate
+from growthzones.app import _shared
 
 ctx = _shared.context()
 a = ctx.current
@@ -115,7 +115,7 @@ else:
 # ------------------------------------------------------------------------------ robustness
 if hasattr(a, "robustness"):
     st.markdown("#### Robustness of this rank")
-    from app_pages import _robust
+    from growthzones.app import _robust
 
     res = _robust.cached_result(ctx, run=False)
     if res is None:

@@ -7,12 +7,13 @@ is built on a rerun, so a weight slider redraws the table and the map and nothin
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import altair as alt
 import streamlit as st
 
-from app_pages import _folium_component, _shared
 from growthzones import appstate, maps
+from growthzones.app import _folium_component, _shared
 
 ctx = _shared.context()
 a = ctx.current
@@ -257,7 +258,9 @@ with pick_cols[0]:
     _shared.site_picker(ctx, key="map_site_pick", label="Selected site (zooms the map)")
 sel = _shared.selected_site(ctx)
 if sel is not None:
-    pick_cols[1].page_link("app_pages/site_detail.py", label="Open site detail", icon=":material/arrow_forward:")
+    pick_cols[1].page_link(
+        str(Path(__file__).with_name("site_detail.py")), label="Open site detail", icon=":material/arrow_forward:"
+    )
     if pick_cols[2].button("Clear selection"):
         _shared.set_selected(None)
         st.rerun()

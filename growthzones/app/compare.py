@@ -5,8 +5,8 @@ from __future__ import annotations
 import altair as alt
 import streamlit as st
 
-from app_pages import _shared
 from growthzones import appstate
+from growthzones.app import _shared
 
 ctx = _shared.context()
 a = ctx.current

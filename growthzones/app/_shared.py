@@ -20,15 +20,15 @@ import pandas as pd
 import streamlit as st
 
 import growthzones as gz
-from app_pages import _folium_component
 from growthzones import appstate, maps, mcda
+from growthzones.app import _folium_component
 from growthzones.assessment import DEMO_NOTICE, Assessment
 from growthzones.errors import GrowthzonesError
 
 log = logging.getLogger("growthzones.app")
 
-APP_DIR = Path(__file__).resolve().parent.parent
-STATIC_LEAFLET = APP_DIR / "static" / "leaflet"
+#: Session-state key of the entry script Streamlit runs (``app.py`` or ``streamlit_app.py``).
+ENTRY_KEY = "gz_entry"
 #: Where Streamlit's static file serving (``server.enableStaticServing``) publishes ./static.
 LEAFLET_URL = "/app/static/leaflet"
 SITE_KEY = "gz_site"
@@ -292,7 +292,12 @@ def _step(v: float) -> float:
 
 def config_from_args() -> tuple[Path, bool]:
     """The config named on the command line or in $GROWTHZONES_CONFIG, else the demo."""
-    return appstate.resolve_config(sys.argv, script=APP_DIR / "app.py")
+    return appstate.resolve_config(sys.argv, script=entry_script())
+
+
+def entry_script() -> Path:
+    """The script Streamlit runs; its folder's ``static/`` is served at /app/static."""
+    return Path(st.session_state.get(ENTRY_KEY, Path(__file__).with_name("streamlit_app.py")))
 
 
 def build_context() -> Context | None:
@@ -474,4 +479,5 @@ def base_map(
 
 def leaflet_assets_present() -> bool:
     """True when ``make static`` has put Leaflet's JS and CSS in ./static/leaflet."""
-    return (STATIC_LEAFLET / "leaflet.js").is_file() and (STATIC_LEAFLET / "leaflet.css").is_file()
+    static_leaflet = entry_script().parent / "static" / "leaflet"
+    return (static_leaflet / "leaflet.js").is_file() and (static_leaflet / "leaflet.css").is_file()
