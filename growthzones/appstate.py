@@ -17,7 +17,7 @@ import dataclasses
 import hashlib
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,6 +27,7 @@ import pandas as pd
 
 from growthzones.config import Config
 from growthzones.gates import format_value
+from growthzones.mcda import METHOD_SPECS, Param
 
 if TYPE_CHECKING:
     from growthzones.assessment import Assessment
@@ -230,114 +231,26 @@ def settings_config(config: Config, settings: AppSettings) -> Config:
     return cfg
 
 
-@dataclass(frozen=True)
-class MethodParam:
-    """One aggregation-method parameter as the app offers it (a select box or a slider).
-
-    Attributes
-    ----------
-    name
-        The parameter's name in ``[method] params`` and :func:`growthzones.mcda.aggregate`.
-    label, help
-        What the widget says.
-    default
-        The method's own default; None when the method needs a value (it is then always set).
-    options
-        The choices of a text parameter (empty: a number in ``min_value..max_value``).
-    min_value, max_value, step
-        The range of a number parameter.
-    used_with
-        ``(other parameter, values)``: offered only when that parameter has one of the values
-        (PROMETHEE's thresholds depend on the preference function).
-    unless
-        Not offered when the config sets one of these instead (OWA's explicit order weights).
-    """
-
-    name: str
-    label: str
-    default: Any
-    options: tuple[str, ...] = ()
-    min_value: float = 0.0
-    max_value: float = 1.0
-    step: float = 0.05
-    used_with: tuple[str, tuple[str, ...]] | None = None
-    unless: tuple[str, ...] = ()
-    help: str = ""
+#: One aggregation-method parameter as the app offers it (a select box or a slider): the
+#: method's own declaration (see :func:`growthzones.mcda.register_aggregation`).
+MethodParam = Param
 
 
-#: The parameters the app offers per aggregation method, in the order they are shown. The
-#: criteria reach the methods as 0..1 values, so normalisation is offered only for TOPSIS,
-#: where min-max and vector scaling move the ideal points; a normalisation set in the config
-#: is kept for the other methods.
-METHOD_PARAMS: dict[str, tuple[MethodParam, ...]] = {
-    "topsis": (
-        MethodParam(
-            "normalization",
-            "Normalisation",
-            "minmax",
-            options=("minmax", "vector", "none", "max", "sum"),
-            help="How criteria are scaled before the distances to the ideal and anti-ideal sites.",
-        ),
-    ),
-    "vikor": (
-        MethodParam(
-            "v",
-            "v (weight of group utility)",
-            0.5,
-            help="1: the best total (majority rule); 0: the least regret on the worst criterion.",
-        ),
-    ),
-    "promethee2": (
-        MethodParam(
-            "preference",
-            "Preference function",
-            "usual",
-            options=("usual", "ushape", "vshape", "level", "linear"),
-            help="How a difference between two sites on a criterion turns into a preference.",
-        ),
-        MethodParam(
-            "q",
-            "q (indifference threshold, 0-1 value)",
-            None,
-            min_value=0.0,
-            max_value=0.5,
-            step=0.01,
-            used_with=("preference", ("ushape", "level", "linear")),
-            help="Differences up to q count as no preference.",
-        ),
-        MethodParam(
-            "p",
-            "p (strict preference threshold, 0-1 value)",
-            None,
-            min_value=0.01,
-            max_value=1.0,
-            step=0.01,
-            used_with=("preference", ("vshape", "level", "linear")),
-            help="Differences of p or more count as full preference (must be above q).",
-        ),
-    ),
-    "owa": (
-        MethodParam(
-            "orness",
-            "Orness",
-            0.5,
-            unless=("order_weights",),
-            help="1: judge each site by its best criterion; 0: by its worst; 0.5: the weighted mean.",
-        ),
-    ),
-    "weakest_link": (
-        MethodParam(
-            "implication",
-            "Implication",
-            "reichenbach",
-            options=("reichenbach", "kleene_dienes"),
-            help="How a criterion's weight softens its veto on a weak value.",
-        ),
-    ),
-}
+class _AppMethodParams(Mapping[str, tuple[Param, ...]]):
+    """method -> the parameters the app offers, read live from the methods' declarations."""
 
-#: Starting values for parameters a method needs (``default`` None), from the user guide.
-_REQUIRED_START = {("promethee2", "q"): 0.05, ("promethee2", "p"): 0.3}
+    def __getitem__(self, method: str) -> tuple[Param, ...]:
+        return tuple(p for p in METHOD_SPECS[method].params if p.app)
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name, spec in METHOD_SPECS.items() if any(p.app for p in spec.params))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+#: The parameters the app offers per aggregation method, in the order they are shown.
+METHOD_PARAMS: Mapping[str, tuple[Param, ...]] = _AppMethodParams()
 
 
 def method_param_start(method: str, param: MethodParam, config_params: Mapping[str, Any]) -> Any:
@@ -354,7 +267,7 @@ def method_param_start(method: str, param: MethodParam, config_params: Mapping[s
     if param.name in config_params:
         return config_params[param.name]
     if param.default is None:
-        return _REQUIRED_START[(method, param.name)]
+        return param.start
     return param.default
 
 

@@ -31,7 +31,6 @@ __all__ = [
     "EXAMPLE_CONFIG",
     "KEY_DOCS",
     "MEASURE_DOCS",
-    "METHOD_EXAMPLES",
     "SECTION_CLASSES",
     "VALUE_EXAMPLES",
     "KeyDoc",
@@ -246,17 +245,6 @@ VALUE_EXAMPLES: dict[str, str] = {
     "gaussian": '{ function = "gaussian", ideal = 5, width = 2 }',
     "step": '{ function = "step", thresholds = [100, 500], values = [0, 0.5, 1] }',
     "categorical": '{ function = "categorical", mapping = { "1" = 1.0, "0" = 0.0 }, default = 0 }',
-}
-
-#: A `[method]` table for each aggregation method (the docs test parses each).
-METHOD_EXAMPLES: dict[str, str] = {
-    "wlc": 'name = "wlc"',
-    "wpm": 'name = "wpm"',
-    "topsis": 'name = "topsis"\nparams = { normalization = "minmax" }',
-    "vikor": 'name = "vikor"\nparams = { v = 0.5 }',
-    "promethee2": 'name = "promethee2"\nparams = { preference = "linear", q = 0.05, p = 0.3 }',
-    "owa": 'name = "owa"\nparams = { orness = 0.3 }',
-    "weakest_link": 'name = "weakest_link"\nparams = { implication = "reichenbach" }',
 }
 
 #: A complete small config (the docs test parses it).
@@ -618,18 +606,19 @@ def _methods() -> list[str]:
         "[user guide](user-guide.md#methods) for what each method means for a ranking.",
         "",
     ]
-    descriptions = mcda.describe_methods()
-    for name, func in mcda.AGGREGATION_METHODS.items():
-        if name not in METHOD_EXAMPLES:
-            msg = f"method {name!r} has no entry in growthzones.config_reference.METHOD_EXAMPLES: add it there"
-            raise KeyError(msg)
-        lines += [f"### `{name}`", "", _md(descriptions[name]), ""]
-        rows = _signature_rows(func, skip=("matrix", "weights", "directions"))
+    for name, spec in mcda.METHOD_SPECS.items():
+        lines += [f"### `{name}`", "", _md(spec.doc), ""]
+        rows = []
+        for key, default, text in _signature_rows(spec.func, skip=("matrix", "weights", "directions")):
+            declared = spec.param(key.strip("`"))
+            allowed = declared.allowed() if declared else ""
+            text = text or _md(declared.help if declared else "")
+            rows.append((key, default, allowed, text))
         if rows:
-            lines += _table(("parameter", "default", "description"), rows)
+            lines += _table(("parameter", "default", "allowed", "description"), rows)
         else:
             lines.append("No parameters.")
-        lines += ["", "```toml", "[method]", METHOD_EXAMPLES[name], "```", ""]
+        lines += ["", "```toml", "[method]", spec.example, "```", ""]
     return lines
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import click
 from tqdm import tqdm
@@ -121,3 +122,47 @@ def apply_method_option(cfg, method: str | None, params: str | None):
         msg = f"--params: {str(exc).removeprefix('method.params: ')} (e.g. --params orness=0.7)"
         raise ConfigError(msg) from exc
     return new
+
+
+def method_help() -> str:
+    """Help for ``--method``: the registered aggregation methods.
+
+    Examples
+    --------
+    >>> method_help().startswith("Aggregation method: wlc, wpm, topsis")
+    True
+    """
+    from growthzones import mcda
+
+    return "Aggregation method: " + ", ".join(mcda.METHOD_SPECS) + "."
+
+
+def params_help() -> str:
+    """Help for ``--params``: each registered method's parameters and their allowed values.
+
+    Examples
+    --------
+    >>> "vikor: v (0..1)" in params_help()
+    True
+    """
+    from growthzones import mcda
+
+    parts = []
+    for name, spec in mcda.METHOD_SPECS.items():
+        if spec.params:
+            described = ", ".join(f"{p.name} ({p.allowed()})" if p.allowed() else p.name for p in spec.params)
+            parts.append(f"{name}: {described}")
+    return "Parameters of the method as name=value, e.g. v=0.3 (vikor), orness=0.7 (owa). " + "; ".join(parts) + "."
+
+
+class LiveHelpOption(click.Option):
+    """A click option whose help is computed when shown (so methods registered later appear)."""
+
+    def __init__(self, *args: Any, help_fn: Callable[[], str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.help_fn = help_fn
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        """The option's help line, computed now."""
+        self.help = self.help_fn()
+        return super().get_help_record(ctx)

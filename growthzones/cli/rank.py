@@ -7,7 +7,14 @@ from pathlib import Path
 import click
 
 from growthzones.atomic import atomic_path, check_output_path
-from growthzones.cli._common import apply_method_option, parse_weights, progress_bar
+from growthzones.cli._common import (
+    LiveHelpOption,
+    apply_method_option,
+    method_help,
+    params_help,
+    parse_weights,
+    progress_bar,
+)
 from growthzones.errors import ConfigError, OutputError
 
 __all__ = ["COMMANDS", "demo", "rank"]
@@ -18,9 +25,8 @@ def _output_options(f):
                      help="Replace existing output files (atomically) or refuse.")(f)  # fmt: skip
     f = click.option("--top", "top_n", type=click.IntRange(min=1), default=20, show_default=True,
                      help="How many top sites to print.")(f)  # fmt: skip
-    f = click.option("--params", default=None,
-                     help="Parameters of the method, e.g. v=0.3 (vikor), orness=0.7 (owa).")(f)  # fmt: skip
-    f = click.option("--method", default=None, help="Aggregation method, e.g. wlc, topsis, vikor, promethee2.")(f)
+    f = click.option("--params", default=None, cls=LiveHelpOption, help_fn=params_help)(f)
+    f = click.option("--method", default=None, cls=LiveHelpOption, help_fn=method_help)(f)
     f = click.option("--weights", default=None, help="Group or criterion weights, e.g. grid=0.4,land=0.2.")(f)
     return f
 

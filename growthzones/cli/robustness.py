@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from growthzones.atomic import check_output_path
-from growthzones.cli._common import apply_method_option, progress_bar
+from growthzones.cli._common import LiveHelpOption, apply_method_option, method_help, params_help, progress_bar
 from growthzones.errors import ConfigError
 
 __all__ = ["COMMANDS", "parse_uncertainty", "robustness"]
@@ -65,8 +65,8 @@ def _parse_ks(text: str) -> tuple[int, ...]:
 @click.option("--uncertainty", default=None,
               help="Uncertain criteria, e.g. grid_headroom=0.3 (+/-30%) or x=low_col:high_col.")  # fmt: skip
 @click.option("--ks", default="1,5,10,20", show_default=True, help="k of the P(rank <= k) columns.")
-@click.option("--method", default=None, help="Aggregation method, e.g. wlc, topsis, vikor, promethee2.")
-@click.option("--params", default=None, help="Parameters of the method, e.g. v=0.3 (vikor), orness=0.7 (owa).")
+@click.option("--method", default=None, cls=LiveHelpOption, help_fn=method_help)
+@click.option("--params", default=None, cls=LiveHelpOption, help_fn=params_help)
 @click.option("--weights", default=None, help="Group or criterion weights, e.g. grid=0.4,land=0.2.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="GeoPackage: ranked_sites with robustness columns, and a rank_acceptability table.")  # fmt: skip

@@ -27,13 +27,17 @@ from __future__ import annotations
 
 from growthzones.mcda.aggregation import (
     AGGREGATION_METHODS,
+    METHOD_SPECS,
     aggregate,
     describe_methods,
     maxent_order_weights,
     normalize,
     orness,
+    register_aggregation,
+    unregister_aggregation,
 )
 from growthzones.mcda.ahp import RANDOM_INDEX, InconsistentJudgementWarning, ahp_weights
+from growthzones.mcda.params import MethodSpec, Param
 from growthzones.mcda.value import VALUE_FUNCTIONS, ValueFunction, describe_value_functions, value_function
 from growthzones.mcda.weighting import (
     WEIGHTING_METHODS,
@@ -44,10 +48,13 @@ from growthzones.mcda.weighting import (
 
 __all__ = [
     "AGGREGATION_METHODS",
+    "METHOD_SPECS",
     "RANDOM_INDEX",
     "VALUE_FUNCTIONS",
     "WEIGHTING_METHODS",
     "InconsistentJudgementWarning",
+    "MethodSpec",
+    "Param",
     "ValueFunction",
     "aggregate",
     "ahp_weights",
@@ -58,6 +65,8 @@ __all__ = [
     "maxent_order_weights",
     "normalize",
     "orness",
+    "register_aggregation",
+    "unregister_aggregation",
     "value_function",
     "weights",
 ]

@@ -37,6 +37,7 @@ normalization (``wlc``, ``wpm``, ``topsis``, ``owa``, ``weakest_link``)
 
 from __future__ import annotations
 
+import inspect
 import math
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -46,9 +47,11 @@ from scipy.optimize import brentq
 
 from growthzones.errors import MethodError, WeightError
 from growthzones.mcda._registry import as_directions, check_params, describe, resolve
+from growthzones.mcda.params import MethodSpec, Param, check_values
 
 __all__ = [
     "AGGREGATION_METHODS",
+    "METHOD_SPECS",
     "aggregate",
     "describe_methods",
     "maxent_order_weights",
@@ -56,7 +59,9 @@ __all__ = [
     "orness",
     "owa",
     "promethee2",
+    "register_aggregation",
     "topsis",
+    "unregister_aggregation",
     "vikor",
     "weakest_link",
     "wlc",
@@ -869,17 +874,192 @@ def weakest_link(
 # registry
 # --------------------------------------------------------------------------------------------
 
-AGGREGATION_METHODS: dict[str, Callable[..., np.ndarray]] = {
-    "wlc": wlc,
-    "wpm": wpm,
-    "topsis": topsis,
-    "vikor": vikor,
-    "promethee2": promethee2,
-    "owa": owa,
-    "weakest_link": weakest_link,
-}
-
+#: name -> declaration of every aggregation method (see :func:`register_aggregation`).
+METHOD_SPECS: dict[str, MethodSpec] = {}
+#: name -> function of every aggregation method (kept in step with :data:`METHOD_SPECS`).
+AGGREGATION_METHODS: dict[str, Callable[..., np.ndarray]] = {}
 _RESERVED = ("matrix", "weights", "directions")
+
+
+def register_aggregation(
+    name: str,
+    func: Callable[..., np.ndarray] | None = None,
+    *,
+    params: tuple[Param, ...] = (),
+    example: str = "",
+    doc: str = "",
+    replace: bool = False,
+) -> Any:
+    """Register an aggregation method; usable as a decorator.
+
+    The method then works everywhere a method name is accepted: ``[method] name`` in a
+    config (its ``params`` checked against ``params``), ``--method``/``--params`` on the
+    command line, the app's method menu with a widget per parameter, and ``docs/config.md``.
+
+    Parameters
+    ----------
+    name
+        The method's name.
+    func
+        ``func(matrix, weights, directions, **params) -> scores``: n x m matrix, weights
+        summing to 1 (or s x m), directions +1/-1; scores of n sites, higher better, in 0..1
+        when the matrix is in 0..1 with all directions +1.
+    params
+        Its parameters (:class:`growthzones.mcda.params.Param`): ranges and choices are
+        checked before ``func`` runs.
+    example
+        The body of its ``[method]`` table for the docs (default: just the name).
+    doc
+        A one-line summary (default: the first line of ``func``'s docstring).
+    replace
+        Allow replacing a method of the same name.
+
+    Examples
+    --------
+    >>> from growthzones.mcda.params import Param
+    >>> @register_aggregation("best_of", params=(Param("k", default=1, low=1, high=2),))
+    ... def best_of(matrix, weights, directions=None, *, k=1):
+    ...     "Mean of each site's k best values."
+    ...     return np.sort(np.asarray(matrix, dtype=float), axis=1)[:, ::-1][:, :k].mean(axis=1)
+    >>> aggregate("best_of", [[0.2, 0.8], [0.5, 0.6]], [0.5, 0.5], k=1).tolist()
+    [0.8, 0.6]
+    >>> aggregate("best_of", [[0.2, 0.8], [0.5, 0.6]], [0.5, 0.5], k=3)
+    Traceback (most recent call last):
+    ...
+    growthzones.errors.MethodError: best_of: k=3 must be a number in 1..2
+    >>> unregister_aggregation("best_of")
+    """
+
+    def add(f: Callable[..., np.ndarray]) -> Callable[..., np.ndarray]:
+        if name in METHOD_SPECS and not replace:
+            msg = f"aggregation method {name!r} is already registered; pass replace=True to replace it"
+            raise MethodError(msg)
+        check_params(f, {p.name: p.default for p in params}, "aggregation method", name, reserved=_RESERVED)
+        summary = doc or ((inspect.getdoc(f) or "").splitlines() or [""])[0].strip()
+        METHOD_SPECS[name] = MethodSpec(name, f, tuple(params), example or f'name = "{name}"', summary)
+        AGGREGATION_METHODS[name] = f
+        return f
+
+    return add if func is None else add(func)
+
+
+def unregister_aggregation(name: str) -> None:
+    """Remove a registered aggregation method (for tests and plug-ins that clean up).
+
+    Examples
+    --------
+    >>> unregister_aggregation("no_such_method")
+    """
+    METHOD_SPECS.pop(name, None)
+    AGGREGATION_METHODS.pop(name, None)
+
+
+_NORMALIZATION_HELP = "How criteria are scaled before aggregating."
+_NORMALIZATION = Param(
+    "normalization", "Normalisation", "auto", choices=NORMALIZATIONS, help=_NORMALIZATION_HELP, app=False
+)
+register_aggregation("wlc", wlc, params=(_NORMALIZATION,))
+register_aggregation("wpm", wpm, params=(_NORMALIZATION,))
+# The criteria reach the methods as 0..1 values, so normalisation is offered in the app only
+# for TOPSIS, where min-max and vector scaling move the ideal points.
+register_aggregation(
+    "topsis",
+    topsis,
+    params=(
+        Param(
+            "normalization",
+            "Normalisation",
+            "minmax",
+            choices=TOPSIS_NORMALIZATIONS,
+            help="How criteria are scaled before the distances to the ideal and anti-ideal sites.",
+        ),
+    ),
+    example='name = "topsis"\nparams = { normalization = "minmax" }',
+)
+register_aggregation(
+    "vikor",
+    vikor,
+    params=(
+        Param(
+            "v",
+            "v (weight of group utility)",
+            0.5,
+            low=0.0,
+            high=1.0,
+            help="1: the best total (majority rule); 0: the least regret on the worst criterion.",
+        ),
+    ),
+    example='name = "vikor"\nparams = { v = 0.5 }',
+)
+register_aggregation(
+    "promethee2",
+    promethee2,
+    params=(
+        Param(
+            "preference",
+            "Preference function",
+            "usual",
+            choices=PREFERENCES,
+            help="How a difference between two sites on a criterion turns into a preference.",
+        ),
+        # q and p may also be one value per criterion, so only the app's sliders have a range.
+        Param(
+            "q",
+            "q (indifference threshold, 0-1 value)",
+            None,
+            app_low=0.0,
+            app_high=0.5,
+            step=0.01,
+            start=0.05,
+            used_with=("preference", ("ushape", "level", "linear")),
+            help="Differences up to q count as no preference.",
+        ),
+        Param(
+            "p",
+            "p (strict preference threshold, 0-1 value)",
+            None,
+            app_low=0.01,
+            app_high=1.0,
+            step=0.01,
+            start=0.3,
+            used_with=("preference", ("vshape", "level", "linear")),
+            help="Differences of p or more count as full preference (must be above q).",
+        ),
+    ),
+    example='name = "promethee2"\nparams = { preference = "linear", q = 0.05, p = 0.3 }',
+)
+register_aggregation(
+    "owa",
+    owa,
+    params=(
+        Param(
+            "orness",
+            "Orness",
+            0.5,
+            low=0.0,
+            high=1.0,
+            unless=("order_weights",),
+            help="1: judge each site by its best criterion; 0: by its worst; 0.5: the weighted mean.",
+        ),
+        Param("order_weights", "Order weights", None, app=False, help="One weight per rank position."),
+        _NORMALIZATION,
+    ),
+    example='name = "owa"\nparams = { orness = 0.3 }',
+)
+register_aggregation(
+    "weakest_link",
+    weakest_link,
+    params=(
+        Param(
+            "implication",
+            "Implication",
+            "reichenbach",
+            choices=IMPLICATIONS,
+            help="How a criterion's weight softens its veto on a weak value.",
+        ),
+    ),
+    example='name = "weakest_link"\nparams = { implication = "reichenbach" }',
+)
 
 
 def aggregate(name: str, matrix: ArrayLike, weights: ArrayLike, directions: object = None, **params: Any) -> np.ndarray:
@@ -921,6 +1101,7 @@ def aggregate(name: str, matrix: ArrayLike, weights: ArrayLike, directions: obje
     """
     func = resolve(AGGREGATION_METHODS, name, "aggregation method")
     check_params(func, params, "aggregation method", name, reserved=_RESERVED)
+    check_values(METHOD_SPECS[name], params)
     return func(matrix, weights, directions, **params)
 
 
