@@ -13,7 +13,7 @@ import difflib
 import math
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,17 +40,30 @@ __all__ = [
     "parse_where",
 ]
 
-#: Criterion measures and the keys each one needs (beyond the common keys).
-MEASURES: dict[str, tuple[str, ...]] = {
-    "distance": ("layer",),
-    "nearest_attribute": ("layer", "attribute"),
-    "sum_within": ("layer", "attribute", "radius_km"),
-    "count_within": ("layer", "radius_km"),
-    "zonal": ("layer", "stat"),
-    "overlap": ("layer",),
-    "attribute": ("attribute",),
-    "area": (),
-}
+
+def _measure_specs() -> Mapping[str, Any]:
+    # Imported when a config is read, not at import: the measures' module imports this one.
+    from growthzones.criteria.measures import MEASURES as SPECS
+
+    return SPECS
+
+
+class _MeasureNeeds(Mapping[str, tuple[str, ...]]):
+    """measure -> the keys it needs, read live from the measures' declarations."""
+
+    def __getitem__(self, name: str) -> tuple[str, ...]:
+        return _measure_specs()[name].needs
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(_measure_specs()))
+
+    def __len__(self) -> int:
+        return len(_measure_specs())
+
+
+#: Criterion measures and the keys each one needs (beyond the common keys), from
+#: :data:`growthzones.criteria.measures.MEASURES` (where a measure is declared).
+MEASURES: Mapping[str, tuple[str, ...]] = _MeasureNeeds()
 RASTER_SUFFIXES = (".tif", ".tiff", ".vrt", ".img", ".asc", ".nc")
 ZONAL_STATS = ("mean", "min", "max", "fraction")
 GATE_OPS = ("<=", "<", ">=", ">", "==", "!=")
@@ -505,19 +518,20 @@ def _criterion(i: int, t: dict[str, Any], layers: Mapping[str, LayerConfig]) -> 
         msg = f"{ctx}.name: {name!r} must use letters, digits and underscores (it becomes a column name)"
         raise ConfigError(msg)
     measure = _choice(t["measure"], tuple(MEASURES), f"{ctx}.measure")
-    for need in MEASURES[measure]:
+    spec = _measure_specs()[measure]
+    for need in spec.needs:
         if need not in t:
-            msg = f"{ctx}.{need}: missing; measure {measure!r} needs {', '.join(MEASURES[measure])}"
+            msg = f"{ctx}.{need}: missing; measure {measure!r} needs {', '.join(spec.needs)}"
             raise ConfigError(msg)
     layer = _opt_str(t.get("layer"), f"{ctx}.layer")
     if layer is not None:
-        if measure in ("attribute", "area"):
+        if spec.reads == "sites":
             msg = f"{ctx}.layer: measure {measure!r} reads the sites themselves; remove 'layer'"
             raise ConfigError(msg)
         if layer not in layers:
             msg = f"{ctx}.layer: no layer {layer!r} in [layers]{_did_you_mean(layer, list(layers))}"
             raise ConfigError(msg)
-        want = "raster" if measure == "zonal" else "vector"
+        want = spec.reads
         if layers[layer].kind != want:
             msg = f"{ctx}.layer: measure {measure!r} needs a {want} layer, but {layer!r} is a {layers[layer].kind}"
             if want == "raster":
@@ -530,7 +544,7 @@ def _criterion(i: int, t: dict[str, Any], layers: Mapping[str, LayerConfig]) -> 
             raise ConfigError(msg)
     where = _opt_str(t.get("where"), f"{ctx}.where")
     if where is not None:
-        if measure in ("zonal", "attribute", "area"):
+        if spec.reads != "vector":
             msg = f"{ctx}.where: filters apply to vector layers only; remove 'where' for measure {measure!r}"
             raise ConfigError(msg)
         parse_where(where, ctx=f"{ctx}.where")
@@ -597,7 +611,7 @@ def _uncertainty(v: Any, ctx: str) -> float | tuple[str, str] | None:
 
 
 def _default_unit(measure: str) -> str:
-    return {"distance": "km", "area": "ha", "overlap": "fraction", "count_within": "count"}.get(measure, "")
+    return _measure_specs()[measure].unit
 
 
 def _check_value_function(v: ValueConfig, ctx: str) -> None:

@@ -26,11 +26,11 @@ from typing import Any
 
 from growthzones import config as C  # noqa: N812
 from growthzones import mcda
+from growthzones.criteria.measures import MEASURES as MEASURE_SPECS
 
 __all__ = [
     "EXAMPLE_CONFIG",
     "KEY_DOCS",
-    "MEASURE_DOCS",
     "SECTION_CLASSES",
     "VALUE_EXAMPLES",
     "KeyDoc",
@@ -216,25 +216,6 @@ KEY_DOCS: dict[str, dict[str, KeyDoc]] = {
         ),
         "params": KeyDoc("The method's parameters, as an inline table.", '{ normalization = "vector" }'),
     },
-}
-
-#: Per measure: what it computes and the keys it uses beyond those it needs.
-MEASURE_DOCS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "distance": ("Distance from the site's edge to the nearest feature, km (0 when touching or inside).", ("where",)),
-    "nearest_attribute": (
-        "`attribute` of the nearest feature (ties: the first feature); no value beyond `max_distance_km`.",
-        ("where", "max_distance_km"),
-    ),
-    "sum_within": ("Sum of `attribute` over the features within `radius_km` of the site.", ("where",)),
-    "count_within": ("Number of features within `radius_km` of the site.", ("where",)),
-    "zonal": (
-        "Raster statistic over the site, weighted by cell coverage (exactextract): `mean`, `min`, `max`, "
-        "or `fraction` (share of the site with values in `range`).",
-        ("range",),
-    ),
-    "overlap": ("Share (0..1) of the site's area covered by the layer's polygons.", ("where",)),
-    "attribute": ("A numeric column of the site itself.", ()),
-    "area": ("The site's area, hectares.", ()),
 }
 
 #: A `value = {...}` table for each value function (the docs test parses each).
@@ -515,21 +496,16 @@ def _measures() -> list[str]:
         "",
     ]
     rows = []
-    for m, needs in C.MEASURES.items():
-        if m not in MEASURE_DOCS:
-            msg = f"measure {m!r} has no entry in growthzones.config_reference.MEASURE_DOCS: add it there"
-            raise KeyError(msg)
-        text, optional = MEASURE_DOCS[m]
-        kind = "raster" if m == "zonal" else ("vector" if "layer" in needs else "the sites")
-        unit = C._default_unit(m) or "none"
+    for m, spec in MEASURE_SPECS.items():
+        kind = "the sites" if spec.reads == "sites" else spec.reads
         rows.append(
             (
                 f"`{m}`",
                 kind,
-                ", ".join(f"`{k}`" for k in needs) or "nothing more",
-                ", ".join(f"`{k}`" for k in optional) or "",
-                f"`{unit}`" if unit != "none" else "none",
-                text,
+                ", ".join(f"`{k}`" for k in spec.needs) or "nothing more",
+                ", ".join(f"`{k}`" for k in spec.uses) or "",
+                f"`{spec.unit}`" if spec.unit else "none",
+                spec.doc,
             )
         )
     lines += _table(("measure", "reads", "needs", "also uses", "default unit", "value"), rows)

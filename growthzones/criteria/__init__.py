@@ -20,6 +20,7 @@ import pandas as pd
 from growthzones.config import Config, CriterionConfig
 from growthzones.criteria.attribute import area_ha, site_attribute
 from growthzones.criteria.distance import distance_km
+from growthzones.criteria.measures import MEASURES, MeasureSpec, register_measure, unregister_measure
 from growthzones.criteria.overlay import overlap_fraction
 from growthzones.criteria.proximity import nearest_attribute, nearest_feature, within_radius
 from growthzones.criteria.zonal import zonal
@@ -27,7 +28,9 @@ from growthzones.errors import CriterionError, GrowthzonesError
 from growthzones.layers import RasterInfo, apply_where, file_sha256, read_raster_info, read_vector
 
 __all__ = [
+    "MEASURES",
     "LayerStack",
+    "MeasureSpec",
     "Progress",
     "area_ha",
     "compute_criteria",
@@ -37,7 +40,9 @@ __all__ = [
     "nearest_attribute",
     "nearest_feature",
     "overlap_fraction",
+    "register_measure",
     "site_attribute",
+    "unregister_measure",
     "within_radius",
     "zonal",
 ]
@@ -159,40 +164,21 @@ def compute_criterion(crit: CriterionConfig, sites: gpd.GeoDataFrame, layers: La
 
 
 def _compute(crit: CriterionConfig, sites: gpd.GeoDataFrame, layers: LayerStack, what: str) -> pd.Series:
-    m = crit.measure
-    if m == "area":
-        return area_ha(sites)
-    if m == "attribute":
-        return site_attribute(sites, crit.attribute)
-    if m == "zonal":
-        info = layers.rasters[crit.layer]
-        return zonal(
-            sites,
-            info.path,
-            stat=crit.stat,
-            value_range=crit.range,
-            band=info.band,
-            nodata=info.nodata,
-        )
+    spec = MEASURES.get(crit.measure)
+    if spec is None:
+        msg = f"{what}: unknown measure {crit.measure!r}"
+        raise CriterionError(msg)
+    if spec.reads == "sites":
+        return spec.compute(sites, None, crit)
+    if spec.reads == "raster":
+        return spec.compute(sites, layers.rasters[crit.layer], crit)
     features = apply_where(layers.vectors[crit.layer], crit.where, what=f"{what} (layer {crit.layer!r})")
     if len(features) == 0:
         layers.notes.append(f"{what}: no feature of layer {crit.layer!r} matches where = {crit.where!r}")
         log.info(layers.notes[-1])  # a note: the CLI and the app show it
     if crit.attribute is not None:
         _check_numeric(features, crit.attribute, what, crit.layer)
-    if m == "distance":
-        return distance_km(sites, features)
-    if m == "nearest_attribute":
-        max_m = None if crit.max_distance_km is None else crit.max_distance_km * 1000.0
-        return nearest_attribute(sites, features, crit.attribute, max_distance_m=max_m)
-    if m == "sum_within":
-        return within_radius(sites, features, radius_m=crit.radius_km * 1000.0, attribute=crit.attribute, how="sum")
-    if m == "count_within":
-        return within_radius(sites, features, radius_m=crit.radius_km * 1000.0, how="count")
-    if m == "overlap":
-        return overlap_fraction(sites, features)
-    msg = f"{what}: unknown measure {m!r}"
-    raise CriterionError(msg)
+    return spec.compute(sites, features, crit)
 
 
 def _check_numeric(gdf: gpd.GeoDataFrame, column: str, what: str, layer: str | None) -> None:

@@ -9,6 +9,7 @@ all read these declarations, so a method is described in one place.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -158,10 +159,8 @@ def check_values(spec: MethodSpec, values: Mapping[str, Any], kind: str = "metho
             raise MethodError(msg)
         if p.low is None and p.high is None:
             continue
-        ok = isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+        ok = isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v)
         ok = ok and (p.low is None or v >= p.low) and (p.high is None or v <= p.high)
         if not ok:
             msg = f"{spec.name}: {p.name}={v!r} must be a number in {p.allowed()}"
-            if p.help:
-                msg += f" ({p.help.rstrip('.')})"
             raise MethodError(msg)
