@@ -32,7 +32,6 @@ __all__ = [
     "EXAMPLE_CONFIG",
     "KEY_DOCS",
     "SECTION_CLASSES",
-    "VALUE_EXAMPLES",
     "KeyDoc",
     "documented_keys",
     "generate",
@@ -216,16 +215,6 @@ KEY_DOCS: dict[str, dict[str, KeyDoc]] = {
         ),
         "params": KeyDoc("The method's parameters, as an inline table.", '{ normalization = "vector" }'),
     },
-}
-
-#: A `value = {...}` table for each value function (the docs test parses each).
-VALUE_EXAMPLES: dict[str, str] = {
-    "linear": '{ function = "linear", low = 0, high = 25 }',
-    "piecewise": '{ function = "piecewise", x = [0, 100, 500, 1000], y = [0, 0.3, 0.8, 1] }',
-    "logistic": '{ function = "logistic", midpoint = 300, slope = 0.02 }',
-    "gaussian": '{ function = "gaussian", ideal = 5, width = 2 }',
-    "step": '{ function = "step", thresholds = [100, 500], values = [0, 0.5, 1] }',
-    "categorical": '{ function = "categorical", mapping = { "1" = 1.0, "0" = 0.0 }, default = 0 }',
 }
 
 #: A complete small config (the docs test parses it).
@@ -560,13 +549,10 @@ def _value_functions() -> list[str]:
     ]
     descriptions = mcda.describe_value_functions()
     for name, func in mcda.VALUE_FUNCTIONS.items():
-        if name not in VALUE_EXAMPLES:
-            msg = f"value function {name!r} has no entry in growthzones.config_reference.VALUE_EXAMPLES: add it there"
-            raise KeyError(msg)
         lines += [f"### `{name}`", "", _md(descriptions[name]), ""]
         rows = _signature_rows(func, skip=("direction",))
         lines += _table(("parameter", "default", "description"), rows)
-        lines += ["", "```toml", f"value = {VALUE_EXAMPLES[name]}", "```", ""]
+        lines += ["", "```toml", f"value = {mcda.VALUE_SPECS[name].example}", "```", ""]
     return lines
 
 

@@ -25,57 +25,20 @@ from growthzones.gbdata.topojson import read_topojson
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["LAYER_NAMES", "STEPS", "BuildReport", "ProgressCallback", "build_gb_layers"]
+__all__ = [
+    "GB_LAYERS",
+    "LAYER_NAMES",
+    "STEPS",
+    "BuildInputs",
+    "BuildReport",
+    "GBLayerStep",
+    "ProgressCallback",
+    "build_gb_layers",
+    "register_gb_layer",
+    "unregister_gb_layer",
+]
 
 METADATA_TABLE = "layer_metadata"
-
-STEPS: tuple[str, ...] = (
-    "boundaries",
-    "gsp_regions",
-    "gsp_points",
-    "hv_lines",
-    "hv_substations",
-    "tec_sites",
-    "tec_by_gsp",
-    "constraint_boundaries",
-    "etys_boundaries",
-    "dno_areas",
-    "power_stations",
-    "repd",
-    "motorways",
-    "rail_stations",
-    "national_parks",
-    "brownfield",
-    "population",
-    "water_stress",
-    "write",
-)
-"""Progress steps, in order (``len(STEPS)`` is the ``n`` passed to ``progress``)."""
-
-LAYER_NAMES: tuple[str, ...] = (
-    "lad",
-    "regions",
-    "countries",
-    "gsp_regions",
-    "gsp_points",
-    "hv_lines",
-    "hv_substations",
-    "tec_sites",
-    "tec_by_gsp",
-    "constraint_boundaries",
-    "etys_boundaries",
-    "dno_areas",
-    "power_stations",
-    "repd",
-    "motorways",
-    "rail_stations",
-    "national_parks",
-    "brownfield",
-    "population",
-    "water_stress",
-)
-"""Spatial layers written to the GeoPackage (besides the tables ``tec_sites_ungeocoded`` and
-``layer_metadata``)."""
 
 ProgressCallback = Callable[[str, int, int], Any]
 
@@ -303,6 +266,192 @@ def _write_layer(path: Path, name: str, gdf: gpd.GeoDataFrame) -> None:
     pyogrio.write_dataframe(gdf, path, layer=name, driver="GPKG")
 
 
+@dataclass(frozen=True)
+class BuildInputs:
+    """What a layer step reads: the resolved source files, the layers built before it, options.
+
+    Attributes
+    ----------
+    paths
+        Source key (:data:`growthzones.gbdata.sources.SOURCES`) -> file.
+    layers
+        Layers built by earlier steps, by name.
+    options
+        ``water_company_regions``, ``water_overrides`` and any other option of
+        :func:`build_gb_layers`.
+    """
+
+    paths: Mapping[str, Path]
+    layers: Mapping[str, gpd.GeoDataFrame]
+    options: Mapping[str, Any]
+
+
+#: What a step returns: (layer, report) pairs; a plain DataFrame is written as a table.
+StepOutput = list[tuple[pd.DataFrame, LayerReport]]
+
+
+@dataclass(frozen=True)
+class GBLayerStep:
+    """One step of the GB layer stack, declared once.
+
+    Attributes
+    ----------
+    name
+        The progress step's name.
+    layers
+        The spatial layers it writes (a step may write several, e.g. the ONS boundaries).
+    build
+        ``build(inputs: BuildInputs) -> [(GeoDataFrame or DataFrame, LayerReport), ...]``.
+    """
+
+    name: str
+    layers: tuple[str, ...]
+    build: Callable[[BuildInputs], StepOutput]
+
+
+#: The steps in build order (a step may use the layers of the steps before it).
+GB_LAYERS: list[GBLayerStep] = []
+
+
+def register_gb_layer(
+    name: str, layers: tuple[str, ...] | None = None, *, replace: bool = False
+) -> Callable[[Callable[[BuildInputs], StepOutput]], Callable[[BuildInputs], StepOutput]]:
+    """Declare a step of the GB layer stack (a decorator); it is built after those before it.
+
+    Parameters
+    ----------
+    name
+        The step's name (shown in progress).
+    layers
+        The spatial layers it writes (default: one layer named ``name``).
+    replace
+        Allow replacing a step of the same name (it keeps its place).
+
+    Examples
+    --------
+    >>> from growthzones.gbdata import build
+    >>> @register_gb_layer("demo_points")
+    ... def _demo(inputs):
+    ...     return []
+    >>> build.STEPS[-2:], "demo_points" in build.LAYER_NAMES
+    (('demo_points', 'write'), True)
+    >>> unregister_gb_layer("demo_points")
+    >>> "demo_points" in build.STEPS
+    False
+    """
+
+    def add(func: Callable[[BuildInputs], StepOutput]) -> Callable[[BuildInputs], StepOutput]:
+        step = GBLayerStep(name, tuple(layers) if layers is not None else (name,), func)
+        names = [s.name for s in GB_LAYERS]
+        if name in names:
+            if not replace:
+                msg = f"GB layer step {name!r} is already registered; pass replace=True to replace it"
+                raise ValueError(msg)
+            GB_LAYERS[names.index(name)] = step
+        else:
+            GB_LAYERS.append(step)
+        _refresh()
+        return func
+
+    return add
+
+
+def unregister_gb_layer(name: str) -> None:
+    """Remove a step (for tests and plug-ins that clean up).
+
+    Examples
+    --------
+    >>> unregister_gb_layer("no_such_step")
+    """
+    GB_LAYERS[:] = [s for s in GB_LAYERS if s.name != name]
+    _refresh()
+
+
+STEPS: tuple[str, ...] = ()
+"""Progress steps, in order (``len(STEPS)`` is the ``n`` passed to ``progress``)."""
+
+LAYER_NAMES: tuple[str, ...] = ()
+"""Spatial layers written to the GeoPackage (besides the tables ``tec_sites_ungeocoded`` and
+``layer_metadata``)."""
+
+
+def _refresh() -> None:
+    global STEPS, LAYER_NAMES  # derived from GB_LAYERS; read them through the module
+    STEPS = (*(s.name for s in GB_LAYERS), "write")
+    LAYER_NAMES = tuple(n for s in GB_LAYERS for n in s.layers)
+
+
+def _one(func: Callable[..., tuple[gpd.GeoDataFrame, LayerReport]], *keys: str) -> Callable[[BuildInputs], StepOutput]:
+    """A step that calls ``func`` on the source files ``keys``."""
+    return lambda inputs: [func(*(inputs.paths[k] for k in keys))]
+
+
+@register_gb_layer("boundaries", ("lad", "regions", "countries"))
+def _boundaries(inputs: BuildInputs) -> StepOutput:
+    topo = read_topojson(inputs.paths["ons_topo"])
+    return [
+        boundaries.build_lad(topo, ltla_list=inputs.paths["ltla25"]),
+        boundaries.build_regions(topo),
+        boundaries.build_countries(topo),
+    ]
+
+
+register_gb_layer("gsp_regions")(_one(grid.build_gsp_regions, "gsp_regions", "gsp_info"))
+register_gb_layer("gsp_points")(_one(grid.build_gsp_points, "gsp_info"))
+register_gb_layer("hv_lines")(_one(grid.build_hv_lines, "osm_links"))
+register_gb_layer("hv_substations")(_one(grid.build_hv_substations, "osm_vertices", "osm_links"))
+
+
+@register_gb_layer("tec_sites")
+def _tec_sites(inputs: BuildInputs) -> StepOutput:
+    tec, tec_rep, ungeo = grid.build_tec_sites(
+        inputs.paths["tec"],
+        substation_coords_path=inputs.paths["substation_coords"],
+        gsp_info_path=inputs.paths["gsp_info"],
+        osm_substations=inputs.layers["hv_substations"],
+    )
+    ungeo_rep = LayerReport(
+        name="tec_sites_ungeocoded",
+        sources=tec_rep.sources,
+        licence=tec_rep.licence,
+        attribution=tec_rep.attribution,
+        input_rows=len(ungeo),
+        feature_count=len(ungeo),
+        notes=[
+            "TEC connection sites whose names matched no coordinate source (planned connection nodes, "
+            f"offshore platforms, new substations): {ungeo['contracted_mw'].sum():,.0f} MW contracted"
+        ],
+    )
+    return [(tec, tec_rep), (ungeo, ungeo_rep)]
+
+
+register_gb_layer("tec_by_gsp")(
+    lambda inputs: [grid.build_tec_by_gsp(inputs.layers["tec_sites"], inputs.layers["gsp_regions"])]
+)
+register_gb_layer("constraint_boundaries")(_one(grid.build_constraint_boundaries, "constraint_boundaries"))
+register_gb_layer("etys_boundaries")(
+    lambda inputs: [grid.build_etys_boundaries(inputs.paths["etys_boundaries"], inputs.layers["constraint_boundaries"])]
+)
+register_gb_layer("dno_areas")(_one(grid.build_dno_areas, "dno_areas"))
+register_gb_layer("power_stations")(_one(grid.build_power_stations, "dukes"))
+register_gb_layer("repd")(_one(grid.build_repd, "repd"))
+register_gb_layer("motorways")(_one(connectivity.build_motorways, "motorways"))
+register_gb_layer("rail_stations")(_one(connectivity.build_rail_stations, "rail_stations"))
+register_gb_layer("national_parks")(_one(land.build_national_parks, "national_parks"))
+register_gb_layer("brownfield")(_one(land.build_brownfield, "brownfield", "msoa21_centroids"))
+register_gb_layer("population")(_one(land.build_population, "msoa21_centroids"))
+register_gb_layer("water_stress")(
+    lambda inputs: [
+        water.build_water_stress(
+            inputs.paths["water_stress"],
+            inputs.layers["regions"],
+            company_regions=inputs.options.get("water_company_regions"),
+            overrides=inputs.options.get("water_overrides"),
+        )
+    ]
+)
+
+
 def build_gb_layers(
     source_dir: str | os.PathLike[str],
     out_path: str | os.PathLike[str],
@@ -358,7 +507,8 @@ def build_gb_layers(
 
     Notes
     -----
-    Layers written: :data:`LAYER_NAMES`, plus the plain tables ``tec_sites_ungeocoded`` (TEC
+    Layers written: :data:`LAYER_NAMES` (from the steps of :data:`GB_LAYERS`, in order), plus
+    the plain tables ``tec_sites_ungeocoded`` (TEC
     connection sites that could not be placed) and ``layer_metadata`` (one row per layer:
     ``layer, source, licence, attribution, feature_count, dropped, notes, built_at,
     package_version`` and more).
@@ -377,101 +527,22 @@ def build_gb_layers(
     prog = _Progress(progress, len(STEPS))
     layers: dict[str, gpd.GeoDataFrame] = {}
     tables: dict[str, pd.DataFrame] = {}
-
-    def add(gdf: gpd.GeoDataFrame, rep: LayerReport) -> None:
-        layers[rep.name] = gdf
-        report.layers.append(rep)
+    options = {"water_company_regions": water_company_regions, "water_overrides": water_overrides}
 
     def step(name: str) -> None:
         logger.info("building %s", name)
         prog.start(name)
 
-    step("boundaries")
-    topo = read_topojson(paths["ons_topo"])
-    add(*boundaries.build_lad(topo, ltla_list=paths["ltla25"]))
-    add(*boundaries.build_regions(topo))
-    add(*boundaries.build_countries(topo))
-    del topo
-    prog.done()
-
-    step("gsp_regions")
-    add(*grid.build_gsp_regions(paths["gsp_regions"], paths["gsp_info"]))
-    prog.done()
-    step("gsp_points")
-    add(*grid.build_gsp_points(paths["gsp_info"]))
-    prog.done()
-    step("hv_lines")
-    add(*grid.build_hv_lines(paths["osm_links"]))
-    prog.done()
-    step("hv_substations")
-    add(*grid.build_hv_substations(paths["osm_vertices"], paths["osm_links"]))
-    prog.done()
-
-    step("tec_sites")
-    tec, tec_rep, ungeo = grid.build_tec_sites(
-        paths["tec"],
-        substation_coords_path=paths["substation_coords"],
-        gsp_info_path=paths["gsp_info"],
-        osm_substations=layers["hv_substations"],
-    )
-    add(tec, tec_rep)
-    ungeo_rep = LayerReport(
-        name="tec_sites_ungeocoded",
-        sources=tec_rep.sources,
-        licence=tec_rep.licence,
-        attribution=tec_rep.attribution,
-        input_rows=len(ungeo),
-        feature_count=len(ungeo),
-        notes=[
-            "TEC connection sites whose names matched no coordinate source (planned connection nodes, "
-            f"offshore platforms, new substations): {ungeo['contracted_mw'].sum():,.0f} MW contracted"
-        ],
-    )
-    tables[ungeo_rep.name] = ungeo
-    report.layers.append(ungeo_rep)
-    report.tables.append(ungeo_rep.name)
-    prog.done()
-
-    step("tec_by_gsp")
-    add(*grid.build_tec_by_gsp(layers["tec_sites"], layers["gsp_regions"]))
-    prog.done()
-    step("constraint_boundaries")
-    add(*grid.build_constraint_boundaries(paths["constraint_boundaries"]))
-    prog.done()
-    step("etys_boundaries")
-    add(*grid.build_etys_boundaries(paths["etys_boundaries"], layers["constraint_boundaries"]))
-    prog.done()
-    step("dno_areas")
-    add(*grid.build_dno_areas(paths["dno_areas"]))
-    prog.done()
-    step("power_stations")
-    add(*grid.build_power_stations(paths["dukes"]))
-    prog.done()
-    step("repd")
-    add(*grid.build_repd(paths["repd"]))
-    prog.done()
-    step("motorways")
-    add(*connectivity.build_motorways(paths["motorways"]))
-    prog.done()
-    step("rail_stations")
-    add(*connectivity.build_rail_stations(paths["rail_stations"]))
-    prog.done()
-    step("national_parks")
-    add(*land.build_national_parks(paths["national_parks"]))
-    prog.done()
-    step("brownfield")
-    add(*land.build_brownfield(paths["brownfield"], paths["msoa21_centroids"]))
-    prog.done()
-    step("population")
-    add(*land.build_population(paths["msoa21_centroids"]))
-    prog.done()
-    step("water_stress")
-    add(
-        *water.build_water_stress(
-            paths["water_stress"], layers["regions"], company_regions=water_company_regions, overrides=water_overrides
-        )
-    )
-    prog.done()
+    for layer_step in GB_LAYERS:
+        step(layer_step.name)
+        for obj, rep in layer_step.build(BuildInputs(paths, layers, options)):
+            if isinstance(obj, gpd.GeoDataFrame):
+                layers[rep.name] = obj
+            else:
+                tables[rep.name] = obj
+                report.tables.append(rep.name)
+            report.layers.append(rep)
+        prog.done()
 
     step("write")
     with atomic_path(out, overwrite=overwrite) as tmp:

@@ -38,7 +38,15 @@ from growthzones.mcda.aggregation import (
 )
 from growthzones.mcda.ahp import RANDOM_INDEX, InconsistentJudgementWarning, ahp_weights
 from growthzones.mcda.params import MethodSpec, Param
-from growthzones.mcda.value import VALUE_FUNCTIONS, ValueFunction, describe_value_functions, value_function
+from growthzones.mcda.value import (
+    VALUE_FUNCTIONS,
+    VALUE_SPECS,
+    ValueFunction,
+    describe_value_functions,
+    register_value_function,
+    unregister_value_function,
+    value_function,
+)
 from growthzones.mcda.weighting import (
     WEIGHTING_METHODS,
     describe_weighting_methods,
@@ -51,6 +59,7 @@ __all__ = [
     "METHOD_SPECS",
     "RANDOM_INDEX",
     "VALUE_FUNCTIONS",
+    "VALUE_SPECS",
     "WEIGHTING_METHODS",
     "InconsistentJudgementWarning",
     "MethodSpec",
@@ -66,7 +75,9 @@ __all__ = [
     "normalize",
     "orness",
     "register_aggregation",
+    "register_value_function",
     "unregister_aggregation",
+    "unregister_value_function",
     "value_function",
     "weights",
 ]

@@ -11,6 +11,7 @@ the builders directly.
 
 from __future__ import annotations
 
+import inspect
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -21,9 +22,11 @@ import pandas as pd
 
 from growthzones.errors import MethodError
 from growthzones.mcda._registry import as_direction, check_params, describe, resolve
+from growthzones.mcda.params import MethodSpec
 
 __all__ = [
     "VALUE_FUNCTIONS",
+    "VALUE_SPECS",
     "ValueFunction",
     "categorical",
     "describe_value_functions",
@@ -31,7 +34,9 @@ __all__ = [
     "linear",
     "logistic",
     "piecewise",
+    "register_value_function",
     "step",
+    "unregister_value_function",
     "value_function",
 ]
 
@@ -341,14 +346,71 @@ def categorical(
     return ValueFunction("categorical", params, as_direction(direction), f)
 
 
-VALUE_FUNCTIONS: dict[str, Callable[..., ValueFunction]] = {
-    "linear": linear,
-    "piecewise": piecewise,
-    "logistic": logistic,
-    "gaussian": gaussian,
-    "step": step,
-    "categorical": categorical,
-}
+#: name -> declaration of every value function (see :func:`register_value_function`); the
+#: spec's ``example`` is the function's ``value = {...}`` table for the docs.
+VALUE_SPECS: dict[str, MethodSpec] = {}
+#: name -> builder of every value function (kept in step with :data:`VALUE_SPECS`).
+VALUE_FUNCTIONS: dict[str, Callable[..., ValueFunction]] = {}
+
+
+def register_value_function(
+    name: str, func: Callable[..., ValueFunction], *, example: str, doc: str = "", replace: bool = False
+) -> Callable[..., ValueFunction]:
+    """Register a value function so criteria's ``value = { function = name, ... }`` can use it.
+
+    Parameters
+    ----------
+    name
+        The ``function`` name in configs.
+    func
+        ``func(*, <params>, direction="benefit") -> ValueFunction``; its keyword parameters are
+        the ``value`` table's keys (checked against its signature).
+    example
+        Its ``value = {...}`` table for ``docs/config.md``.
+    doc
+        A one-line summary (default: the first line of ``func``'s docstring).
+    replace
+        Allow replacing a function of the same name.
+
+    Examples
+    --------
+    >>> _ = register_value_function("half_linear", linear, example='{ function = "half_linear", low = 0, high = 2 }')
+    >>> value_function("half_linear", low=0, high=2)([1.0]).tolist()
+    [0.5]
+    >>> unregister_value_function("half_linear")
+    """
+    if name in VALUE_SPECS and not replace:
+        msg = f"value function {name!r} is already registered; pass replace=True to replace it"
+        raise MethodError(msg)
+    summary = doc or ((inspect.getdoc(func) or "").splitlines() or [""])[0].strip()
+    VALUE_SPECS[name] = MethodSpec(name, func, (), example, summary)
+    VALUE_FUNCTIONS[name] = func
+    return func
+
+
+def unregister_value_function(name: str) -> None:
+    """Remove a registered value function (for tests and plug-ins that clean up).
+
+    Examples
+    --------
+    >>> unregister_value_function("no_such_function")
+    """
+    VALUE_SPECS.pop(name, None)
+    VALUE_FUNCTIONS.pop(name, None)
+
+
+register_value_function("linear", linear, example='{ function = "linear", low = 0, high = 25 }')
+register_value_function(
+    "piecewise", piecewise, example='{ function = "piecewise", x = [0, 100, 500, 1000], y = [0, 0.3, 0.8, 1] }'
+)
+register_value_function("logistic", logistic, example='{ function = "logistic", midpoint = 300, slope = 0.02 }')
+register_value_function("gaussian", gaussian, example='{ function = "gaussian", ideal = 5, width = 2 }')
+register_value_function("step", step, example='{ function = "step", thresholds = [100, 500], values = [0, 0.5, 1] }')
+register_value_function(
+    "categorical",
+    categorical,
+    example='{ function = "categorical", mapping = { "1" = 1.0, "0" = 0.0 }, default = 0 }',
+)
 
 
 def value_function(name: str, **params: Any) -> ValueFunction:
