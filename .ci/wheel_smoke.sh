@@ -8,8 +8,13 @@ repo="$(cd "$(dirname "$0")/.." && pwd)"
 PYTHON="${PYTHON:-python3}"
 work="$(mktemp -d)"
 app_pid=""
+stop_app() {
+  # `growthzones app` runs Streamlit as a child: stop the whole process group.
+  if [ -n "$app_pid" ]; then kill -- "-$app_pid" 2>/dev/null || true; wait "$app_pid" 2>/dev/null || true; fi
+  app_pid=""
+}
 cleanup() {
-  if [ -n "$app_pid" ]; then kill "$app_pid" 2>/dev/null || true; fi
+  stop_app
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -41,8 +46,8 @@ echo "== python -m growthzones --help"
 "$bin/python" -m growthzones --help | head -3
 
 echo "== growthzones app (served)"
-port=8599
-"$bin/growthzones" app --no-browser --port "$port" >"$work/app.log" 2>&1 &
+port="$("$bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+setsid "$bin/growthzones" app --no-browser --port "$port" >"$work/app.log" 2>&1 &
 app_pid=$!
 for _ in $(seq 1 90); do
   if curl -fsS "http://localhost:$port/_stcore/health" 2>/dev/null | grep -q ok; then break; fi
@@ -50,9 +55,10 @@ for _ in $(seq 1 90); do
 done
 curl -fsS "http://localhost:$port/_stcore/health"; echo " (health)"
 code="$(curl -s -o "$work/page.html" -w '%{http_code}' "http://localhost:$port/")"
-echo "GET / -> HTTP $code"
+echo "GET http://localhost:$port/ -> HTTP $code"
 [ "$code" = 200 ] || { cat "$work/app.log"; exit 1; }
-kill "$app_pid"; wait "$app_pid" 2>/dev/null || true; app_pid=""
+grep -q "<title>" "$work/page.html"
+stop_app
 "$bin/python" - <<'PY'
 # The page itself is drawn in the browser; AppTest runs the installed app's script and reads the ranking.
 from pathlib import Path
