@@ -144,3 +144,23 @@ def test_app(toys, tmp_path, monkeypatch):
     assert not at.exception, at.exception
     scores = at.dataframe[0].value.set_index("site_id")["score"]
     assert scores["S2"] == pytest.approx(_expected("S2", 3), rel=1e-9)
+
+
+def test_app_page(tmp_path, monkeypatch):
+    from growthzones import app as gz_app
+
+    page = tmp_path / "toy_page.py"
+    page.write_text('import streamlit as st\n\nst.header("Toy page")\nst.write("sites:", 4)\n', encoding="utf-8")
+    monkeypatch.setenv(CONFIG_ENV, str(write_tiny_project(tmp_path / "tiny")))
+    gz_app.register_page(gz_app.PageSpec(str(page), "Toy", ":material/star:", "toy"))
+    try:
+        assert [p.url_path for p in gz_app.PAGES][-1] == "toy"
+        at = AppTest.from_file(APP, default_timeout=180)
+        at.run()
+        assert not at.exception, at.exception
+        at.switch_page(str(page)).run()
+        assert not at.exception, at.exception
+        assert [h.value for h in at.header] == ["Toy page"]
+    finally:
+        gz_app.unregister_page("toy")
+    assert "toy" not in [p.url_path for p in gz_app.PAGES]

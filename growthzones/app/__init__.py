@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["PAGES", "PageSpec", "register_page", "run"]
+__all__ = ["PAGES", "PageSpec", "register_page", "run", "unregister_page"]
 
 HERE = Path(__file__).resolve().parent
 
@@ -59,6 +59,11 @@ def register_page(spec: PageSpec) -> PageSpec:
     """Add a page to the navigation (replacing one with the same ``url_path``)."""
     PAGES[:] = [p for p in PAGES if p.url_path != spec.url_path] + [spec]
     return spec
+
+
+def unregister_page(url_path: str) -> None:
+    """Remove a page from the navigation (for tests and plug-ins that clean up)."""
+    PAGES[:] = [p for p in PAGES if p.url_path != url_path]
 
 
 def run(entry: str | Path) -> None:
