@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections import OrderedDict
-from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -13,17 +12,6 @@ import streamlit as st
 from growthzones.app._shared import Context
 
 _MAX_RESULTS = 16
-
-
-def runner(a: Any) -> Callable[..., Any] | None:
-    """The robustness function for an assessment: ``a.robustness`` or the library's, if present."""
-    if hasattr(a, "robustness"):
-        return a.robustness
-    try:
-        from growthzones.robustness import robustness
-    except ImportError:
-        return None
-    return lambda **kw: robustness(a, **kw)
 
 
 @st.cache_resource(show_spinner=False)
@@ -43,16 +31,13 @@ def cached_result(ctx: Context, *, run: bool, params: dict[str, Any] | None = No
     store = _store()
     if key in store or not run:
         return store.get(key)
-    fn = runner(ctx.current)
-    if fn is None:
-        return None
     bar = st.progress(0.0, text="Sampling weights…")
 
     def progress(done: int, total: int, label: str) -> None:
         bar.progress(min(1.0, done / max(total, 1)), text=f"Sampling weights… {label}")
 
     try:
-        result = fn(progress=progress, **params)
+        result = ctx.current.robustness(progress=progress, **params)
     finally:
         bar.empty()
     store[key] = result
@@ -62,19 +47,10 @@ def cached_result(ctx: Context, *, run: bool, params: dict[str, Any] | None = No
     return result
 
 
-def summary_table(result: Any) -> pd.DataFrame | None:
-    """The per-site summary table of a result, whatever its exact type."""
-    for attr in ("summary", "table"):
-        t = getattr(result, attr, None)
-        if isinstance(t, pd.DataFrame):
-            return t
-    return result if isinstance(result, pd.DataFrame) else None
-
-
 def show_site(result: Any, sid: str) -> None:
     """One site's rank interval, P(top k) and related figures."""
-    t = summary_table(result)
-    if t is None or sid not in t.index:
+    t = result.summary
+    if sid not in t.index:
         st.caption("No robustness figures for this site.")
         return
     r = t.loc[sid]

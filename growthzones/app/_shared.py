@@ -393,30 +393,9 @@ def temp_download(write: Any, suffix: str) -> bytes:
         return p.read_bytes()
 
 
-def archetypes_available(a: Assessment) -> bool:
-    """True when ``growthzones.explain`` can label site archetypes."""
-    if hasattr(a, "archetypes"):
-        return True
-    try:
-        from growthzones.explain import archetypes  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _archetypes(config_path: str, fingerprint: str, settings_key: str, _a: Assessment) -> Any:
-    try:
-        if hasattr(_a, "archetypes"):
-            res = _a.archetypes()
-        else:
-            from growthzones.explain import archetypes
-
-            res = archetypes(_a)
-    except Exception as exc:  # an optional extra (absent or failing) must never break the map
-        log.warning("archetypes not available: %s", exc)
-        return None
-    return getattr(res, "labels", res)
+    return _a.archetypes().labels
 
 
 def archetype_labels(ctx: Context) -> Any:

@@ -36,8 +36,7 @@ m4.metric(
 opts = st.columns([1.2, 1.4, 1.2, 1])
 color_choices = {"Score": "score", "Tier": "tier"}
 categories = None
-if _shared.archetypes_available(a):
-    color_choices["Archetype"] = "archetype"
+color_choices["Archetype"] = "archetype"
 for col in ("nation", "region"):
     if col in a.table.columns:
         color_choices[col.capitalize()] = col

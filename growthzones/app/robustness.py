@@ -6,18 +6,11 @@ import altair as alt
 import streamlit as st
 
 from growthzones.app import _robust, _shared
+from growthzones.errors import GrowthzonesError
 
 ctx = _shared.context()
 a = ctx.current
 _shared.header(ctx, "Robustness")
-
-fn = _robust.runner(a)
-if fn is None:
-    st.info(
-        "Robustness analysis is not available in this version of growthzones (it needs "
-        "`growthzones.robustness`). The ranking itself is unaffected."
-    )
-    st.stop()
 
 st.markdown(
     "Weights are judgements. This samples many weight vectors around the ones in the sidebar (or uniformly) "
@@ -34,17 +27,13 @@ result = _robust.cached_result(ctx, run=False, params=params)
 if result is None and st.button("Run robustness analysis", type="primary"):
     try:
         result = _robust.cached_result(ctx, run=True, params=params)
-    except (ValueError, TypeError) as exc:
+    except GrowthzonesError as exc:
         st.error(f"Robustness analysis failed: {exc}")
 if result is None:
     st.caption("Results are cached: once run for these settings, every page shows them instantly.")
     st.stop()
 
-table = _robust.summary_table(result)
-if table is None:
-    st.write(result)
-    st.stop()
-t = table.copy()
+t = result.summary.copy()
 t = t.loc[t["rank"].notna()] if "rank" in t.columns else t
 t = t.sort_values("rank") if "rank" in t.columns else t
 head = t.head(max(ctx.top_n, 10))
@@ -65,15 +54,8 @@ if {"rank_lo", "rank_hi", "rank"} <= set(t.columns):
     ) + base.mark_point(filled=True, color="#440154", size=60).encode(x="rank:Q")
     st.altair_chart(chart.properties(height=max(240, 22 * len(d))), width="stretch")
 
-try:
-    from growthzones.robustness import stability
-
-    with st.expander("What single weight change would move a site into or out of the top 10?"):
-        st.dataframe(stability(a, 10).head(40), hide_index=False)
-except ImportError:
-    pass
-except Exception as exc:  # an optional extra: say why it is missing, keep the page
-    st.caption(f"Stability table not available: {exc}")
+with st.expander("What single weight change would move a site into or out of the top 10?"):
+    st.dataframe(a.stability(10).head(40), hide_index=False)
 meta = getattr(result, "metadata", None)
 if callable(meta):
     st.caption("; ".join(f"{k.replace('robustness_', '')}: {v}" for k, v in meta().items() if v))

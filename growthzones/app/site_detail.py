@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from growthzones import appstate
-from growthzones.app import _shared
+from growthzones.app import _robust, _shared
 
 ctx = _shared.context()
 a = ctx.current
@@ -44,14 +44,7 @@ if not bool(row["eligible"]):
     st.error("**Fails the gates:**\n" + "\n".join(f"- {r}" for r in appstate.split_reasons(row["gate_reasons"])))
 
 # ------------------------------------------------------------------------------ explanation
-if hasattr(a, "explain"):
-    try:
-        ex = a.explain(sid)
-        text = getattr(ex, "summary", None) or getattr(ex, "text", None) or (ex if isinstance(ex, str) else None)
-        if text:
-            st.info(str(text), icon=":material/lightbulb:")
-    except Exception as exc:  # explanations are an optional extra
-        st.caption(f"No explanation available: {exc}")
+st.info(a.explain(sid).text, icon=":material/lightbulb:")
 
 # ------------------------------------------------------------------------------ criteria
 st.markdown("#### Criteria and their contribution")
@@ -113,12 +106,9 @@ else:
     )
 
 # ------------------------------------------------------------------------------ robustness
-if hasattr(a, "robustness"):
-    st.markdown("#### Robustness of this rank")
-    from growthzones.app import _robust
-
-    res = _robust.cached_result(ctx, run=False)
-    if res is None:
-        st.caption("Run the analysis on the Robustness page to see this site's rank interval and P(top 10).")
-    else:
-        _robust.show_site(res, sid)
+st.markdown("#### Robustness of this rank")
+res = _robust.cached_result(ctx, run=False)
+if res is None:
+    st.caption("Run the analysis on the Robustness page to see this site's rank interval and P(top 10).")
+else:
+    _robust.show_site(res, sid)

@@ -63,9 +63,6 @@ try:
 except GrowthzonesError as exc:
     st.error(f"Cannot score these sites: {exc}")
     st.stop()
-except Exception as exc:  # never a traceback for an upload
-    st.error(f"Cannot score these sites ({type(exc).__name__}: {exc}).")
-    st.stop()
 
 for n in notes:
     st.warning(n)
