@@ -26,10 +26,12 @@ demo: $(VENV)/.core
 
 test: $(VENV)/.test static
 	$(BIN)/ruff check growthzones tests benchmarks app.py data/demo notebooks
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 
 lint: $(VENV)/.test
 	$(BIN)/ruff check growthzones tests benchmarks app.py data/demo notebooks
+	$(BIN)/lint-imports
 
 format: $(VENV)/.test
 	$(BIN)/ruff format growthzones tests benchmarks app.py data/demo notebooks

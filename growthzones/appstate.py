@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from growthzones.config import Config
+from growthzones.explain import contribution_table, split_reasons, top_strengths
 from growthzones.gates import format_value
 from growthzones.mcda import METHOD_SPECS, Param
 
@@ -51,6 +52,7 @@ __all__ = [
     "settings_config",
     "site_at",
     "site_contributions",
+    "split_reasons",
     "top_strengths",
 ]
 
@@ -347,45 +349,6 @@ def apply_settings(base: Assessment, settings: AppSettings) -> Assessment:
 
 # --------------------------------------------------------------------------------------------
 # tables
-
-
-def contribution_table(a: Assessment) -> pd.DataFrame:
-    """Each site's weighted value per criterion, in score points (``100 * w * v``).
-
-    Under WLC these sum to the score; under other methods they show what each criterion
-    brings, on the same scale.
-
-    Examples
-    --------
-    >>> import growthzones as gz
-    >>> a = gz.assess(gz.datasets.demo_config_path())
-    >>> ct = contribution_table(a)
-    >>> ct.shape
-    (220, 12)
-    >>> round(float(ct.loc["GZ-107"].sum()), 1) == round(float(a.ranking.loc["GZ-107", "score"]), 1)
-    True
-    """
-    w = a.weights.criteria
-    cols = [c for c in w.index if c in a.values.columns]
-    return a.values[cols].mul(w[cols], axis=1) * 100.0
-
-
-def top_strengths(a: Assessment) -> pd.Series:
-    """The label of each site's largest contribution (its "top strength").
-
-    Examples
-    --------
-    >>> import growthzones as gz
-    >>> a = gz.assess(gz.datasets.demo_config_path())
-    >>> top_strengths(a)["GZ-107"]
-    'Mean water stress index (0-1)'
-    """
-    contrib = contribution_table(a)
-    labels = {c.name: c.display for c in a.config.criteria}
-    if contrib.empty:
-        return pd.Series("", index=a.sites.index, dtype=object)
-    best = contrib.fillna(-np.inf).idxmax(axis=1)
-    return best.map(labels).fillna("").astype(object)
 
 
 def key_criteria(a: Assessment, n: int = 3) -> list[str]:
@@ -724,19 +687,3 @@ def site_labels(a: Assessment) -> dict[str, str]:
         str(sid): (f"#{int(rk)} " if np.isfinite(rk) else "(ineligible) ") + f"{nm} ({sid})"
         for sid, nm, rk in zip(r.index, r["name"].astype(str), ranks, strict=True)
     }
-
-
-def split_reasons(text: str) -> list[str]:
-    """Split a site's ``gate_reasons`` into one reason per failed gate.
-
-    Reasons are joined with ``"; "``, and each reason itself reads "X is 4 ha; gate requires
-    >= 20 ha", so only a ``"; "`` not followed by "gate requires" separates two reasons.
-
-    Examples
-    --------
-    >>> split_reasons("area is 4 ha; gate requires >= 20 ha; grid is 30 km; gate requires <= 25 km")
-    ['area is 4 ha; gate requires >= 20 ha', 'grid is 30 km; gate requires <= 25 km']
-    """
-    import re
-
-    return [r for r in re.split(r"; (?!gate requires)", str(text or "")) if r.strip()]

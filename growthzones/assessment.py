@@ -8,7 +8,6 @@ method or gates (:meth:`Assessment.reweight`, :meth:`Assessment.rerank`,
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -24,21 +23,18 @@ from growthzones.config import Config, GateConfig, load_config
 from growthzones.criteria import LayerStack, Progress, compute_criteria, load_layers
 from growthzones.gates import evaluate_gates
 from growthzones.layers import file_sha256
+from growthzones.provenance import DEMO_NOTICE, now
 from growthzones.ranking import rank_sites, tiers
 from growthzones.scoring import Weights, apply_missing, criterion_values, effective_weights, group_scores, score_sites
 from growthzones.sites import load_sites
 
 if TYPE_CHECKING:
-    import folium
-
     from growthzones.explain import Archetypes, Explanation, ImpliedWeights
     from growthzones.robustness import Robustness
 
 __all__ = ["DEMO_NOTICE", "Assessment", "assess", "evaluate"]
 
 log = logging.getLogger(__name__)
-
-DEMO_NOTICE = "illustrative demo data: synthetic layers, not real infrastructure"
 
 
 @dataclass(frozen=True)
@@ -179,9 +175,9 @@ class Assessment:
         ('vikor', {'v': 0.3})
         """
         from growthzones import mcda
-        from growthzones.config import _choice
+        from growthzones.config import choice
 
-        _choice(method, tuple(mcda.AGGREGATION_METHODS), "method")
+        choice(method, tuple(mcda.AGGREGATION_METHODS), "method")
         return self._evaluate(self.config.with_method(method, **params))
 
     def compare_methods(self, methods: Sequence[Any] = ("wlc", "wpm", "topsis", "vikor", "promethee2")) -> Any:
@@ -232,74 +228,12 @@ class Assessment:
             inputs=self.inputs,
             layers=self.layers,
             created=self.created,
+            cls=type(self),
         )
 
     @property
     def _read_notes(self) -> tuple[str, ...]:
         return tuple(n for n in self.notes if not n.startswith(_EVAL_PREFIXES))
-
-    # ---------------------------------------------------------------------------- outputs
-
-    def run_metadata(self) -> dict[str, Any]:
-        """What made this ranking: config, version, input hashes, method, weights, time.
-
-        Examples
-        --------
-        >>> import growthzones as gz
-        >>> a = gz.assess(gz.datasets.demo_config_path())
-        >>> meta = a.run_metadata()
-        >>> meta['method'], meta['crs']
-        ('wlc', 'EPSG:27700')
-        """
-        from growthzones.export import run_metadata
-
-        return run_metadata(self)
-
-    def to_geopackage(self, path: str | Path, *, overwrite: bool = True) -> Path:
-        """Write the ``ranked_sites`` and ``run`` layers to a GeoPackage, atomically.
-
-        Examples
-        --------
-        >>> import growthzones as gz
-        >>> a = gz.assess(gz.datasets.demo_config_path())
-        >>> import pathlib, tempfile
-        >>> a.to_geopackage(pathlib.Path(tempfile.mkdtemp()) / 'shortlist.gpkg').name
-        'shortlist.gpkg'
-        """
-        from growthzones.export import write_geopackage
-
-        return write_geopackage(self, path, overwrite=overwrite)
-
-    def to_csv(self, path: str | Path, *, overwrite: bool = True) -> Path:
-        """Write the ranking (without geometry, with WKT centroids) to CSV, atomically.
-
-        Examples
-        --------
-        >>> import growthzones as gz
-        >>> a = gz.assess(gz.datasets.demo_config_path())
-        >>> import pathlib, tempfile
-        >>> a.to_csv(pathlib.Path(tempfile.mkdtemp()) / 'shortlist.csv').name
-        'shortlist.csv'
-        """
-        from growthzones.export import write_csv
-
-        return write_csv(self, path, overwrite=overwrite)
-
-    def map(self, **kwargs: Any) -> folium.Map:
-        """A folium map of the sites coloured by score (see :func:`growthzones.maps.site_map`).
-
-        Examples
-        --------
-        >>> import growthzones as gz
-        >>> a = gz.assess(gz.datasets.demo_config_path())
-        >>> type(a.map(layers=False, tiles=None)).__name__
-        'Map'
-        """
-        from growthzones.maps import site_map
-
-        return site_map(self, **kwargs)
-
-    # ---------------------------------------------------------------------------- robustness, explanations
 
     def robustness(self, samples: int = 10_000, seed: int | None = None, **kwargs: Any) -> Robustness:
         """Rank acceptability under weight (and input) uncertainty (:func:`growthzones.robustness.robustness`).
@@ -403,6 +337,7 @@ def evaluate(
     inputs: Mapping[str, str] | None = None,
     layers: LayerStack | None = None,
     created: str = "",
+    cls: type[Assessment] | None = None,
 ) -> Assessment:
     """Score, gate and rank sites from an existing criteria table (the cheap step).
 
@@ -414,6 +349,9 @@ def evaluate(
         Sites indexed by site id.
     criteria
         Raw criteria indexed like ``sites``, one column per criterion of ``config``.
+    cls
+        The class of the result (default :class:`Assessment`); ``growthzones.evaluate`` passes
+        the public class that adds the output methods.
 
     Examples
     --------
@@ -440,7 +378,7 @@ def evaluate(
         *(f"weights: {n}" for n in weights.notes),
         *(f"missing: {n}" for n in missing_notes),
     )
-    return Assessment(
+    return (cls or Assessment)(
         config=config,
         sites=sites,
         criteria=criteria,
@@ -451,11 +389,13 @@ def evaluate(
         notes=tuple(dict.fromkeys(all_notes)),
         inputs=dict(inputs or {}),
         layers=layers,
-        created=created or _now(),
+        created=created or now(),
     )
 
 
-def assess(config: Config | str | Path, *, progress: Progress | None = None) -> Assessment:
+def assess(
+    config: Config | str | Path, *, progress: Progress | None = None, cls: type[Assessment] | None = None
+) -> Assessment:
     """Assess the candidate sites of a config: read layers, compute criteria, gate, score, rank.
 
     Parameters
@@ -465,6 +405,8 @@ def assess(config: Config | str | Path, *, progress: Progress | None = None) -> 
     progress
         Called as ``progress(done, total, label)`` after each layer read and each criterion
         computed (``total`` is the number of steps of the whole assessment).
+    cls
+        The class of the result, as for :func:`evaluate`.
 
     Returns
     -------
@@ -493,7 +435,7 @@ def assess(config: Config | str | Path, *, progress: Progress | None = None) -> 
     criteria = compute_criteria(config, sites, stack, progress=lambda i, n, label: step(label))
     inputs = {str(config.sites.path): file_sha256(config.sites.path), **stack.hashes}
     notes = [*site_notes, *stack.notes, *_transform_notes(stack, site_notes)]
-    return evaluate(config, sites, criteria, notes=notes, inputs=inputs, layers=stack)
+    return evaluate(config, sites, criteria, notes=notes, inputs=inputs, layers=stack, cls=cls)
 
 
 class _Stepper:
@@ -520,7 +462,3 @@ def _transform_notes(stack: LayerStack, site_notes: Sequence[str]) -> list[str]:
         "reprojection to British National Grid used PROJ's Helmert fallback (the OSTN15 grid is not installed): "
         "positions may be off by a few metres, fine for siting"
     ]
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()

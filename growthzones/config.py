@@ -244,7 +244,7 @@ class Config:
         for c in self.criteria:
             if c.name == name:
                 return c
-        msg = f"no criterion {name!r}{_did_you_mean(name, [c.name for c in self.criteria])}"
+        msg = f"no criterion {name!r}{did_you_mean(name, [c.name for c in self.criteria])}"
         raise ConfigError(msg)
 
     def with_weights(
@@ -264,14 +264,14 @@ class Config:
         new_groups = dict(self.weights)
         for g, w in (groups or {}).items():
             if g not in new_groups:
-                msg = f"weights: unknown group {g!r}{_did_you_mean(g, list(new_groups))}"
+                msg = f"weights: unknown group {g!r}{did_you_mean(g, list(new_groups))}"
                 raise ConfigError(msg)
             new_groups[g] = _number(w, f"weights.{g}")
         crits = list(self.criteria)
         names = [c.name for c in crits]
         for n, w in (criteria or {}).items():
             if n not in names:
-                msg = f"criteria: unknown criterion {n!r}{_did_you_mean(n, names)}"
+                msg = f"criteria: unknown criterion {n!r}{did_you_mean(n, names)}"
                 raise ConfigError(msg)
             i = names.index(n)
             crits[i] = dataclasses.replace(crits[i], weight=_number(w, f"criteria.{n}.weight"))
@@ -424,7 +424,7 @@ def _build(raw: dict[str, Any], base: Path, source: Path | None, text: str, wher
     weights_raw = _table(raw.get("weights", {}), "weights")
     for g in weights_raw:
         if g not in groups:
-            msg = f"weights.{g}: no criterion is in group {g!r}{_did_you_mean(g, groups)}"
+            msg = f"weights.{g}: no criterion is in group {g!r}{did_you_mean(g, groups)}"
             raise ConfigError(msg)
     weights = {g: _number(weights_raw.get(g, 1.0), f"weights.{g}") for g in groups}
     _check_weights(weights, criteria)
@@ -435,7 +435,7 @@ def _build(raw: dict[str, Any], base: Path, source: Path | None, text: str, wher
         raise ConfigError(msg)
     gates = tuple(_gate(i, _table(g, f"gates[{i}]"), names) for i, g in enumerate(gates_raw))
     method = _method(_table(raw.get("method", {}), "method"))
-    _check_method_params(method, sum(c.weight > 0 for c in criteria))
+    check_method_params(method, sum(c.weight > 0 for c in criteria))
     return Config(project, sites, layers, criteria, weights, gates, method, source, text)
 
 
@@ -492,7 +492,7 @@ def _layer(key: str, t: dict[str, Any], base: Path) -> LayerConfig:
         raise ConfigError(msg)
     path = _path(t["path"], base, f"layers.{key}.path")
     kind = t.get("kind", "raster" if path.suffix.lower() in RASTER_SUFFIXES else "vector")
-    kind = _choice(kind, LAYER_KINDS, f"layers.{key}.kind")
+    kind = choice(kind, LAYER_KINDS, f"layers.{key}.kind")
     nodata = t.get("nodata")
     return LayerConfig(
         key=key,
@@ -517,7 +517,7 @@ def _criterion(i: int, t: dict[str, Any], layers: Mapping[str, LayerConfig]) -> 
     if not _NAME_RE.match(name):
         msg = f"{ctx}.name: {name!r} must use letters, digits and underscores (it becomes a column name)"
         raise ConfigError(msg)
-    measure = _choice(t["measure"], tuple(MEASURES), f"{ctx}.measure")
+    measure = choice(t["measure"], tuple(MEASURES), f"{ctx}.measure")
     spec = _measure_specs()[measure]
     for need in spec.needs:
         if need not in t:
@@ -529,7 +529,7 @@ def _criterion(i: int, t: dict[str, Any], layers: Mapping[str, LayerConfig]) -> 
             msg = f"{ctx}.layer: measure {measure!r} reads the sites themselves; remove 'layer'"
             raise ConfigError(msg)
         if layer not in layers:
-            msg = f"{ctx}.layer: no layer {layer!r} in [layers]{_did_you_mean(layer, list(layers))}"
+            msg = f"{ctx}.layer: no layer {layer!r} in [layers]{did_you_mean(layer, list(layers))}"
             raise ConfigError(msg)
         want = spec.reads
         if layers[layer].kind != want:
@@ -550,7 +550,7 @@ def _criterion(i: int, t: dict[str, Any], layers: Mapping[str, LayerConfig]) -> 
         parse_where(where, ctx=f"{ctx}.where")
     stat = _opt_str(t.get("stat"), f"{ctx}.stat")
     if stat is not None:
-        stat = _choice(stat, ZONAL_STATS, f"{ctx}.stat")
+        stat = choice(stat, ZONAL_STATS, f"{ctx}.stat")
     rng = t.get("range")
     if rng is not None:
         if not (isinstance(rng, list) and len(rng) == 2):
@@ -590,9 +590,9 @@ def _criterion(i: int, t: dict[str, Any], layers: Mapping[str, LayerConfig]) -> 
         radius_km=_opt_number(t.get("radius_km"), f"{ctx}.radius_km", minimum=0.0),
         stat=stat,
         range=rng,
-        direction=_choice(t.get("direction", "benefit"), DIRECTIONS, f"{ctx}.direction"),
+        direction=choice(t.get("direction", "benefit"), DIRECTIONS, f"{ctx}.direction"),
         weight=weight,
-        missing=_choice(t.get("missing", "fail"), MISSING_POLICIES, f"{ctx}.missing"),
+        missing=choice(t.get("missing", "fail"), MISSING_POLICIES, f"{ctx}.missing"),
         value=vcfg,
         uncertainty=_uncertainty(t.get("uncertainty"), f"{ctx}.uncertainty"),
     )
@@ -640,11 +640,11 @@ def _gate(i: int, t: dict[str, Any], criteria: list[str]) -> GateConfig:
             raise ConfigError(msg)
     crit = _str(t["criterion"], f"{ctx}.criterion")
     if crit not in criteria:
-        msg = f"{ctx}.criterion: no criterion {crit!r}{_did_you_mean(crit, criteria)}"
+        msg = f"{ctx}.criterion: no criterion {crit!r}{did_you_mean(crit, criteria)}"
         raise ConfigError(msg)
     return GateConfig(
         criterion=crit,
-        op=_choice(t["op"], GATE_OPS, f"{ctx}.op"),
+        op=choice(t["op"], GATE_OPS, f"{ctx}.op"),
         value=_number(t["value"], f"{ctx}.value"),
         label=_str(t.get("label", ""), f"{ctx}.label"),
         enabled=_bool(t.get("enabled", True), f"{ctx}.enabled"),
@@ -656,12 +656,12 @@ def _method(t: dict[str, Any]) -> MethodConfig:
     from growthzones import mcda
 
     _known(t, SECTION_KEYS["method"], "method")
-    name = _choice(t.get("name", "wlc"), tuple(mcda.AGGREGATION_METHODS), "method.name")
+    name = choice(t.get("name", "wlc"), tuple(mcda.AGGREGATION_METHODS), "method.name")
     params = _table(t.get("params", {}), "method.params")
     return MethodConfig(name=name, params=dict(params))
 
 
-def _check_method_params(method: MethodConfig, m: int) -> None:
+def check_method_params(method: MethodConfig, m: int) -> None:
     """Try the method on a small matrix of ``m`` criteria, so bad params fail before any work."""
     import numpy as np
 
@@ -725,7 +725,14 @@ def parse_where(where: str, *, ctx: str = "where") -> list[tuple[str, str, Any]]
 # small checkers
 
 
-def _did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str:
+def did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str:
+    """The tail of an error message for a misspelt name: the closest choice, or all of them.
+
+    Examples
+    --------
+    >>> did_you_mean("gird", ["grid", "water"])
+    "; did you mean 'grid'?"
+    """
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     if close:
         return f"; did you mean {close[0]!r}?"
@@ -795,7 +802,14 @@ def _opt_number(v: Any, ctx: str, *, minimum: float | None = None) -> float | No
     return None if v is None else _number(v, ctx, minimum=minimum)
 
 
-def _choice(v: Any, choices: tuple[str, ...], ctx: str) -> str:
+def choice(v: Any, choices: tuple[str, ...], ctx: str) -> str:
+    """``v`` if it is one of ``choices``, else a :class:`ConfigError` naming ``ctx`` and the choices.
+
+    Examples
+    --------
+    >>> choice("wlc", ("wlc", "topsis"), "method")
+    'wlc'
+    """
     if not isinstance(v, str) or v not in choices:
         close = difflib.get_close_matches(str(v), choices, n=1, cutoff=0.6)
         hint = f"did you mean {close[0]!r}? " if close else ""

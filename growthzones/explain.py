@@ -36,9 +36,10 @@ import numpy as np
 import pandas as pd
 
 from growthzones import mcda
-from growthzones.config import _did_you_mean
+from growthzones.config import did_you_mean
 from growthzones.errors import GrowthzonesError, SiteError
 from growthzones.gates import format_value, gate_reason
+from growthzones.ranking import ranks_rows
 
 if TYPE_CHECKING:
     from growthzones.assessment import Assessment
@@ -49,9 +50,12 @@ __all__ = [
     "Explanation",
     "ImpliedWeights",
     "archetypes",
+    "contribution_table",
     "explain",
     "implied_weights",
+    "split_reasons",
     "summaries",
+    "top_strengths",
 ]
 
 log = logging.getLogger(__name__)
@@ -326,7 +330,7 @@ def explain(
     """
     ids = a.sites.index
     if site_id not in ids:
-        msg = f"explain: no site {site_id!r}{_did_you_mean(str(site_id), [str(i) for i in ids])}"
+        msg = f"explain: no site {site_id!r}{did_you_mean(str(site_id), [str(i) for i in ids])}"
         raise SiteError(msg)
     pos = int(ids.get_loc(site_id))
     p = _profile(a)
@@ -793,7 +797,7 @@ def implied_weights(a: Assessment, chosen: Sequence[str], *, l2: float = 1e-4) -
     chosen = list(dict.fromkeys(chosen))
     unknown = [c for c in chosen if c not in ids]
     if unknown:
-        msg = f"implied_weights: no site(s) {unknown}{_did_you_mean(str(unknown[0]), [str(i) for i in ids])}"
+        msg = f"implied_weights: no site(s) {unknown}{did_you_mean(str(unknown[0]), [str(i) for i in ids])}"
         raise SiteError(msg)
     elig = a.gates["eligible"]
     bad = [c for c in chosen if not elig[c]]
@@ -832,9 +836,7 @@ def implied_weights(a: Assessment, chosen: Sequence[str], *, l2: float = 1e-4) -
     ll0 = math.log(2.0)
     ll = float(np.logaddexp(0.0, -(diff @ beta)).mean())
     score = g @ w
-    from growthzones.robustness import _ranks
-
-    rank_implied = _ranks(score[np.newaxis, :])[0]
+    rank_implied = ranks_rows(score[np.newaxis, :])[0]
     ranks = pd.DataFrame(
         {
             "rank_implied": rank_implied[is_c],
@@ -852,3 +854,58 @@ def implied_weights(a: Assessment, chosen: Sequence[str], *, l2: float = 1e-4) -
         ranks=ranks.sort_values("rank_implied", kind="stable"),
         note=note,
     )
+
+
+def contribution_table(a: Assessment) -> pd.DataFrame:
+    """Each site's weighted value per criterion, in score points (``100 * w * v``).
+
+    Under WLC these sum to the score; under other methods they show what each criterion
+    brings, on the same scale.
+
+    Examples
+    --------
+    >>> import growthzones as gz
+    >>> a = gz.assess(gz.datasets.demo_config_path())
+    >>> ct = contribution_table(a)
+    >>> ct.shape
+    (220, 12)
+    >>> round(float(ct.loc["GZ-107"].sum()), 1) == round(float(a.ranking.loc["GZ-107", "score"]), 1)
+    True
+    """
+    w = a.weights.criteria
+    cols = [c for c in w.index if c in a.values.columns]
+    return a.values[cols].mul(w[cols], axis=1) * 100.0
+
+
+def top_strengths(a: Assessment) -> pd.Series:
+    """The label of each site's largest contribution (its "top strength").
+
+    Examples
+    --------
+    >>> import growthzones as gz
+    >>> a = gz.assess(gz.datasets.demo_config_path())
+    >>> top_strengths(a)["GZ-107"]
+    'Mean water stress index (0-1)'
+    """
+    contrib = contribution_table(a)
+    labels = {c.name: c.display for c in a.config.criteria}
+    if contrib.empty:
+        return pd.Series("", index=a.sites.index, dtype=object)
+    best = contrib.fillna(-np.inf).idxmax(axis=1)
+    return best.map(labels).fillna("").astype(object)
+
+
+def split_reasons(text: str) -> list[str]:
+    """Split a site's ``gate_reasons`` into one reason per failed gate.
+
+    Reasons are joined with ``"; "``, and each reason itself reads "X is 4 ha; gate requires
+    >= 20 ha", so only a ``"; "`` not followed by "gate requires" separates two reasons.
+
+    Examples
+    --------
+    >>> split_reasons("area is 4 ha; gate requires >= 20 ha; grid is 30 km; gate requires <= 25 km")
+    ['area is 4 ha; gate requires >= 20 ha', 'grid is 30 km; gate requires <= 25 km']
+    """
+    import re
+
+    return [r for r in re.split(r"; (?!gate requires)", str(text or "")) if r.strip()]

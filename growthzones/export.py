@@ -45,8 +45,7 @@ def run_metadata(a: Assessment) -> dict[str, Any]:
     >>> meta["method"], meta["crs"]
     ('wlc', 'EPSG:27700')
     """
-    from growthzones import __version__
-    from growthzones.assessment import DEMO_NOTICE, _now
+    from growthzones.provenance import DEMO_NOTICE, __version__, now
 
     cfg = a.config
     return {
@@ -63,7 +62,7 @@ def run_metadata(a: Assessment) -> dict[str, Any]:
         "gates": json.dumps([{"gate": g.key, "enabled": g.enabled, "label": g.label} for g in cfg.gates]),
         "input_sha256": json.dumps(dict(sorted(a.inputs.items()))),
         "created": a.created,
-        "exported": _now(),
+        "exported": now(),
         "n_sites": str(len(a.sites)),
         "n_eligible": str(a.n_eligible),
         "notes": json.dumps(list(a.notes)),
@@ -188,7 +187,7 @@ def write_csv(a: Assessment, path: str | Path, *, overwrite: bool = True) -> Pat
     df["centroid_x"] = centroid.x.round(1)
     df["centroid_y"] = centroid.y.round(1)
     if a.config.project.demo:
-        from growthzones.assessment import DEMO_NOTICE
+        from growthzones.provenance import DEMO_NOTICE
 
         df.insert(0, "notice", DEMO_NOTICE)
     with atomic_path(path, overwrite=overwrite) as tmp:

@@ -724,7 +724,7 @@ def base_map(
     >>> type(m).__name__
     'Map'
     """
-    from growthzones.assessment import DEMO_NOTICE
+    from growthzones.provenance import DEMO_NOTICE
 
     prepared = _prepared(a, layers, simplify_m)
     if len(prepared.sites):
@@ -816,7 +816,7 @@ def sites_layer(
     >>> type(fg).__name__, "Inverness Riverside Data Campus" in m.get_root().render()
     ('FeatureGroup', True)
     """
-    from growthzones.appstate import top_strengths
+    from growthzones.explain import top_strengths
 
     prepared = _prepared(a, layers, simplify_m)
     table = _site_table(a, sites, top)
@@ -956,7 +956,7 @@ def _marker_style(f: dict[str, Any]) -> dict[str, Any]:
 
 def _tooltips(table: pd.DataFrame, strengths: pd.Series, n_eligible: int) -> dict[str, str]:
     """Tooltip HTML per site: name, rank and score (or "ineligible"), top strength."""
-    from growthzones.appstate import split_reasons
+    from growthzones.explain import split_reasons
 
     out = {}
     names = table["name"].astype(str).to_numpy()
@@ -979,7 +979,7 @@ def _tooltips(table: pd.DataFrame, strengths: pd.Series, n_eligible: int) -> dic
 
 def _popup_heads(a: Assessment, table: pd.DataFrame) -> dict[str, str]:
     """The part of each popup that changes with the ranking: name, rank and score, or the failed gates."""
-    from growthzones.appstate import split_reasons
+    from growthzones.explain import split_reasons
 
     names = table["name"].astype(str).to_numpy()
     elig = table["eligible"].to_numpy(dtype=bool)

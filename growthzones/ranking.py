@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["TIERS", "rank_order", "rank_sites", "tiers"]
+__all__ = ["TIERS", "order_rows", "rank_order", "rank_sites", "ranks_rows", "tiers"]
 
 #: Tier name and the share of eligible sites (by rank) that reach it, cumulatively.
 TIERS: tuple[tuple[str, float], ...] = (("A", 0.10), ("B", 0.30), ("C", 0.60), ("D", 1.0))
@@ -70,3 +70,40 @@ def tiers(ranks: pd.Series) -> pd.Series:
         out[(r > prev) & (r <= cut)] = name
         prev = max(prev, cut)
     return out
+
+
+def order_rows(scores: np.ndarray, valid: np.ndarray | None = None) -> np.ndarray:
+    """Per row, column positions best first; invalid columns last; ties by position.
+
+    Columns are in site-id order, so ties by position are ties by site id, as in
+    :func:`growthzones.ranking.rank_sites`. The default (introsort) argsort is several times
+    faster than a stable one; rows that hold a tie are re-sorted stably.
+
+    Examples
+    --------
+    >>> order_rows(np.array([[50.0, 70.0, 50.0]])).tolist()
+    [[1, 0, 2]]
+    """
+    key = -scores if valid is None else np.where(valid, -scores, np.inf)
+    order = np.argsort(key, axis=1)
+    if key.shape[1] > 1:
+        srt = np.take_along_axis(key, order, axis=1)
+        tied = (srt[:, 1:] == srt[:, :-1]) & np.isfinite(srt[:, 1:])
+        rows = np.flatnonzero(tied.any(axis=1))
+        if rows.size:
+            order[rows] = np.argsort(key[rows], axis=1, kind="stable")
+    return order
+
+
+def ranks_rows(scores: np.ndarray) -> np.ndarray:
+    """(s, n) ranks 1..n per row from scores (all valid), ties by position.
+
+    Examples
+    --------
+    >>> ranks_rows(np.array([[50.0, 70.0, 50.0]])).tolist()
+    [[2, 1, 3]]
+    """
+    order = order_rows(scores)
+    ranks = np.empty_like(order)
+    np.put_along_axis(ranks, order, np.arange(1, order.shape[1] + 1)[np.newaxis, :], axis=1)
+    return ranks

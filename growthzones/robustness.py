@@ -33,8 +33,9 @@ import numpy as np
 import pandas as pd
 
 from growthzones import mcda
-from growthzones.config import Config, _did_you_mean
+from growthzones.config import Config, did_you_mean
 from growthzones.errors import ConfigError, CriterionError, GrowthzonesError
+from growthzones.ranking import order_rows, ranks_rows
 
 if TYPE_CHECKING:
     from growthzones.assessment import Assessment
@@ -367,32 +368,6 @@ def _check_concentration(concentration: float | None) -> float | None:
 # --------------------------------------------------------------------------------------------
 
 
-def _order(scores: np.ndarray, valid: np.ndarray | None = None) -> np.ndarray:
-    """Per row, column positions best first; invalid columns last; ties by position.
-
-    Columns are in site-id order, so ties by position are ties by site id, as in
-    :func:`growthzones.ranking.rank_sites`. The default (introsort) argsort is several times
-    faster than a stable one; rows that hold a tie are re-sorted stably.
-    """
-    key = -scores if valid is None else np.where(valid, -scores, np.inf)
-    order = np.argsort(key, axis=1)
-    if key.shape[1] > 1:
-        srt = np.take_along_axis(key, order, axis=1)
-        tied = (srt[:, 1:] == srt[:, :-1]) & np.isfinite(srt[:, 1:])
-        rows = np.flatnonzero(tied.any(axis=1))
-        if rows.size:
-            order[rows] = np.argsort(key[rows], axis=1, kind="stable")
-    return order
-
-
-def _ranks(scores: np.ndarray) -> np.ndarray:
-    """(s, n) ranks 1..n per row from scores (all valid), ties by position."""
-    order = _order(scores)
-    ranks = np.empty_like(order)
-    np.put_along_axis(ranks, order, np.arange(1, order.shape[1] + 1)[np.newaxis, :], axis=1)
-    return ranks
-
-
 class _Tally:
     """Rank counts (site x rank), first-place weight sums and eligibility counts."""
 
@@ -472,7 +447,7 @@ def rank_acceptability(
     for start in range(0, len(w), chunk):
         ws = w[start : start + chunk]
         scores = np.asarray(mcda.aggregate(method, x, ws, np.ones(m), **dict(params or {})), dtype=np.float64)
-        tally.add(_order(scores.reshape(len(ws), n)), ws, None)
+        tally.add(order_rows(scores.reshape(len(ws), n)), ws, None)
     return tally.probabilities()
 
 
@@ -535,7 +510,7 @@ def _parse_uncertainty(a: Assessment, spec: Mapping[str, Any] | None) -> dict[st
     out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for name, rule in spec.items():
         if name not in names:
-            problems.append(f"{name!r} is not a criterion{_did_you_mean(str(name), names)}")
+            problems.append(f"{name!r} is not a criterion{did_you_mean(str(name), names)}")
             continue
         x = a.criteria[name].to_numpy(dtype=float)
         if isinstance(rule, (tuple, list)) and len(rule) == 2 and all(isinstance(s, str) for s in rule):
@@ -804,11 +779,11 @@ def robustness(
         w = w_all[done : done + chunk]
         if n_c:
             if model is None:
-                tally.add(_order(_scores_fixed(method, params, fixed, w)), w, None)
+                tally.add(order_rows(_scores_fixed(method, params, fixed, w)), w, None)
             else:
                 v, valid = model.draw(len(w))
                 scores = _scores_varying(method, params, v, w, valid)
-                tally.add(_order(scores, valid), w, valid)
+                tally.add(order_rows(scores, valid), w, valid)
         else:
             tally.samples += len(w)
         done += len(w)
@@ -978,7 +953,7 @@ def _find_target(a: Assessment, target: str, level: str | None) -> WeightTarget:
     hits = [t for t in targets if t.name == target and (level is None or t.level == level)]
     if not hits:
         known = sorted({t.name for t in targets})
-        msg = f"sweep: {target!r} is not a group or weighted criterion{_did_you_mean(target, known)}; use one of: " + (
+        msg = f"sweep: {target!r} is not a group or weighted criterion{did_you_mean(target, known)}; use one of: " + (
             ", ".join(known)
         )
         raise ConfigError(msg)
@@ -1039,7 +1014,7 @@ def sweep(
     if elig.size == 0:
         return pd.DataFrame(columns=["target", "level", "weight", "current", "site_id", "name", "rank", "score"])
     scores = 100.0 * _scores_fixed(a.config.method.name, dict(a.config.method.params), x, t.weights_at(grid))
-    ranks = _ranks(scores)
+    ranks = ranks_rows(scores)
     if sites is None:
         keep = np.flatnonzero((ranks <= _positive_int(top, "top")).any(axis=0))
     else:
@@ -1244,7 +1219,7 @@ def _grid_crossings(
     """As :func:`_exact_crossings` for any method: grid search, then bisection per site."""
     ts = np.unique(np.concatenate([np.linspace(0.0, 1.0, max(int(grid), 2)), [t.current]]))
     i0 = int(np.searchsorted(ts, t.current))
-    ranks = _ranks(_scores_fixed(method, params, x, t.weights_at(ts)))
+    ranks = ranks_rows(_scores_fixed(method, params, x, t.weights_at(ts)))
     status = ranks <= k
     in0 = status[i0]
     n = x.shape[0]

@@ -403,7 +403,9 @@ def score_upload(
     from growthzones.errors import MissingDataError
 
     try:
-        out = evaluate(cfg, sites, criteria, notes=notes, inputs=a.inputs, layers=a.layers, created=a.created)
+        out = evaluate(
+            cfg, sites, criteria, notes=notes, inputs=a.inputs, layers=a.layers, created=a.created, cls=type(a)
+        )
     except MissingDataError as exc:
         raise UploadError(f"{source}: {exc}") from None
     return out, notes

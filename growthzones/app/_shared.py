@@ -22,8 +22,9 @@ import streamlit as st
 import growthzones as gz
 from growthzones import appstate, maps, mcda
 from growthzones.app import _folium_component
-from growthzones.assessment import DEMO_NOTICE, Assessment
+from growthzones.assessment import Assessment
 from growthzones.errors import GrowthzonesError
+from growthzones.provenance import DEMO_NOTICE
 
 log = logging.getLogger("growthzones.app")
 

@@ -109,15 +109,15 @@ def apply_method_option(cfg, method: str | None, params: str | None):
     {'orness': 0.7}
     """
     from growthzones import mcda
-    from growthzones.config import _check_method_params, _choice
+    from growthzones.config import check_method_params, choice
 
     if not method and not params:
         return cfg
-    name = _choice(method, tuple(mcda.AGGREGATION_METHODS), "--method") if method else cfg.method.name
+    name = choice(method, tuple(mcda.AGGREGATION_METHODS), "--method") if method else cfg.method.name
     kwargs = parse_params(params) if params else ({} if method else dict(cfg.method.params))
     new = cfg.with_method(name, **kwargs)
     try:
-        _check_method_params(new.method, sum(c.weight > 0 for c in new.criteria))
+        check_method_params(new.method, sum(c.weight > 0 for c in new.criteria))
     except ConfigError as exc:
         msg = f"--params: {str(exc).removeprefix('method.params: ')} (e.g. --params orness=0.7)"
         raise ConfigError(msg) from exc

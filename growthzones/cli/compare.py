@@ -23,9 +23,9 @@ def compare(ctx: click.Context, config: Path, methods: str, csv_path: Path | Non
     """Rank CONFIG's sites under several METHODS; print agreement and the sites that move most."""
     import growthzones as gz
     from growthzones import mcda
-    from growthzones.config import _choice
+    from growthzones.config import choice
 
-    names = [_choice(m.strip(), tuple(mcda.AGGREGATION_METHODS), "--methods") for m in methods.split(",") if m.strip()]
+    names = [choice(m.strip(), tuple(mcda.AGGREGATION_METHODS), "--methods") for m in methods.split(",") if m.strip()]
     if csv_path is not None:
         check_output_path(csv_path)
     with progress_bar(ctx, "assessing") as progress:

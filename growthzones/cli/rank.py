@@ -96,7 +96,7 @@ def _run(
     overwrite: bool,
 ) -> None:
     import growthzones as gz
-    from growthzones.assessment import DEMO_NOTICE
+    from growthzones.provenance import DEMO_NOTICE
 
     # Check outputs before the slow part, so a bad path fails in a second, not a minute.
     for p in (out, csv_path, map_path):
@@ -134,9 +134,9 @@ def apply_weight_option(cfg, text: str | None):
     names = {c.name for c in cfg.criteria}
     for k in crits:
         if k not in names:
-            from growthzones.config import _did_you_mean
+            from growthzones.config import did_you_mean
 
-            msg = f"--weights: {k!r} is neither a group nor a criterion{_did_you_mean(k, [*cfg.weights, *names])}"
+            msg = f"--weights: {k!r} is neither a group nor a criterion{did_you_mean(k, [*cfg.weights, *names])}"
             raise ConfigError(msg)
     return cfg.with_weights(groups or None, crits or None) if pairs else cfg
 

@@ -92,9 +92,9 @@ def robustness(
 ) -> None:
     """Rank acceptability of CONFIG's sites under sampled weights (SMAA)."""
     import growthzones as gz
-    from growthzones.assessment import DEMO_NOTICE
     from growthzones.cli.rank import apply_weight_option
     from growthzones.export import write_geopackage
+    from growthzones.provenance import DEMO_NOTICE
 
     if out is not None:
         check_output_path(out, overwrite=overwrite)
