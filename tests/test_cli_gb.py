@@ -26,8 +26,8 @@ import pytest
 from click.testing import CliRunner
 from shapely import LineString, Point, box
 
+from growthzones.candidates import boundaries_south, largest_overlap
 from growthzones.cli import main
-from growthzones.cli.candidates import boundaries_south, largest_overlap
 from growthzones.cli.data import exchange_cities
 
 KM = 1000.0
@@ -185,7 +185,7 @@ def test_candidates_errors_exit_2(tiny_stack, tmp_path):
 
 def test_water_unassessed_is_neutral(tiny_stack, tmp_path):
     """A district in a region without an EA assessment gets the --water-unassessed score."""
-    from growthzones.cli.candidates import add_context, read_stack
+    from growthzones.candidates import add_context, read_stack
 
     stack = read_stack(tiny_stack, ["regions", "etys_boundaries", "water_stress"])
     ni = gpd.GeoDataFrame({"site_id": ["x"]}, geometry=[box(-150 * KM, 10 * KM, -140 * KM, 20 * KM)], crs=27700)

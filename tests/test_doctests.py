@@ -35,8 +35,8 @@ FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 # Public functions and methods without an example when this test was written. Shrink only.
 WITHOUT_EXAMPLES = frozenset(
     {
-        "growthzones.cli.candidates.add_context",
-        "growthzones.cli.candidates.gb_candidates",
+        "growthzones.candidates.add_context",
+        "growthzones.candidates.gb_candidates",
         "growthzones.gbdata.boundaries.build_lad",
         "growthzones.gbdata.build.build_gb_layers",
         "growthzones.gbdata.connectivity.build_motorways",

@@ -117,7 +117,7 @@ def test_rank_districts(project, tmp_path):
 
 def test_rank_sites_and_known_facts(project):
     """Keswick (inside the Lake District) fails the park gate; a square by Drax is < 1 km from 400 kV."""
-    from growthzones.cli.candidates import add_context, read_stack
+    from growthzones.candidates import add_context, read_stack
 
     cfg = gz.load_config(project["root"] / "configs" / "gb_aigz_sites.toml")
     stack = read_stack(project["layers"], ["regions", "etys_boundaries", "water_stress"])
