@@ -11,9 +11,10 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import math
+import operator
 import re
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -66,7 +67,16 @@ class _MeasureNeeds(Mapping[str, tuple[str, ...]]):
 MEASURES: Mapping[str, tuple[str, ...]] = _MeasureNeeds()
 RASTER_SUFFIXES = (".tif", ".tiff", ".vrt", ".img", ".asc", ".nc")
 ZONAL_STATS = ("mean", "min", "max", "fraction")
-GATE_OPS = ("<=", "<", ">=", ">", "==", "!=")
+#: The comparison operators of gates and ``where`` filters, by their symbol (the one table).
+COMPARISONS: dict[str, Callable[[Any, Any], Any]] = {
+    "<=": operator.le,
+    "<": operator.lt,
+    ">=": operator.ge,
+    ">": operator.gt,
+    "==": operator.eq,
+    "!=": operator.ne,
+}
+GATE_OPS = tuple(COMPARISONS)
 DIRECTIONS = ("benefit", "cost")
 MISSING_POLICIES = ("fail", "worst", "exclude")
 LAYER_KINDS = ("vector", "raster")

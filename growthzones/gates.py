@@ -6,17 +6,14 @@ gate listed, e.g. "nearest 275 kV+ substation is 37.2 km; gate requires <= 25 km
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
-from growthzones.config import Config, CriterionConfig, GateConfig
+from growthzones.config import COMPARISONS, Config, CriterionConfig, GateConfig
 
 __all__ = ["evaluate_gates", "format_value", "gate_reason"]
-
-_OPS = {"<=": operator.le, "<": operator.lt, ">=": operator.ge, ">": operator.gt, "==": operator.eq, "!=": operator.ne}
 
 
 def format_value(x: float, unit: str = "") -> str:
@@ -98,7 +95,7 @@ def evaluate_gates(
         crit = config.criterion(gate.criterion)
         vals = criteria[gate.criterion].to_numpy(dtype=float)
         with np.errstate(invalid="ignore"):
-            ok = _OPS[gate.op](vals, gate.value) & ~np.isnan(vals)
+            ok = COMPARISONS[gate.op](vals, gate.value) & ~np.isnan(vals)
         passed[f"gate: {gate.key}"] = ok
         for i in np.flatnonzero(~ok):
             reasons[i].append(gate_reason(gate, crit, vals[i]))

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import operator
 import re
 import warnings
 from dataclasses import dataclass, field
@@ -25,7 +24,7 @@ import pyogrio
 import shapely
 from pyproj import CRS
 
-from growthzones.config import LayerConfig, parse_where
+from growthzones.config import COMPARISONS, LayerConfig, parse_where
 from growthzones.errors import CRSError, GeometryError, InputFileError, LayerError
 
 __all__ = [
@@ -40,7 +39,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-_OPS = {"==": operator.eq, "!=": operator.ne, ">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt}
 _VECTOR_SUFFIXES = (".gpkg", ".geojson", ".json", ".shp", ".fgb", ".zip", ".gml", ".kml", ".parquet", ".csv", ".gdb")
 
 
@@ -342,7 +340,7 @@ def apply_where(gdf: gpd.GeoDataFrame, where: str | None, *, what: str = "layer"
                 )
                 raise LayerError(msg)
             series = num
-        mask &= np.asarray(_OPS[op](series, val).fillna(False), dtype=bool)
+        mask &= np.asarray(COMPARISONS[op](series, val).fillna(False), dtype=bool)
     return gdf.loc[mask]
 
 

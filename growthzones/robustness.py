@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import logging
 import math
-import operator
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -33,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from growthzones import mcda
-from growthzones.config import Config, did_you_mean
+from growthzones.config import COMPARISONS, Config, did_you_mean
 from growthzones.errors import ConfigError, CriterionError, GrowthzonesError
 from growthzones.ranking import order_rows, ranks_rows
 
@@ -66,7 +65,6 @@ LEVELS = ("both", "groups", "within", "flat")
 #: Elements per working array; bounds memory whatever the number of samples.
 _CHUNK_ELEMENTS = 1 << 22
 
-_OPS = {"<=": operator.le, "<": operator.lt, ">=": operator.ge, ">": operator.gt, "==": operator.eq, "!=": operator.ne}
 
 Progress = Callable[[int, int, str], None]
 
@@ -561,7 +559,7 @@ def _input_model(
         if not gate.enabled:
             continue
         if gate.criterion in bounds:
-            gates.append((gate.criterion, _OPS[gate.op], gate.value))
+            gates.append((gate.criterion, COMPARISONS[gate.op], gate.value))
         else:
             fixed_ok &= a.gates[f"gate: {gate.key}"].to_numpy(dtype=bool)
     # Mirror growthzones.scoring.apply_missing: "exclude" applies to weighted or gated criteria.

@@ -12,7 +12,7 @@ import geopandas as gpd
 import pandas as pd
 
 from growthzones.gbdata._common import LayerReport, drop_rows, repair_geometries, require_columns, to_bng
-from growthzones.gbdata.sources import SOURCES
+from growthzones.gbdata.sources import SOURCES, layer_report
 from growthzones.gbdata.topojson import object_to_geodataframe, read_topojson
 
 logger = logging.getLogger(__name__)
@@ -20,16 +20,6 @@ logger = logging.getLogger(__name__)
 __all__ = ["build_countries", "build_lad", "build_regions", "current_lad_mask"]
 
 _COUNTRY_BY_PREFIX = {"E": "England", "W": "Wales", "S": "Scotland", "N": "Northern Ireland"}
-
-
-def _report(name: str, *keys: str) -> LayerReport:
-    srcs = [SOURCES[k] for k in keys]
-    return LayerReport(
-        name=name,
-        sources=tuple(s.relpath for s in srcs),
-        licence=srcs[0].licence,
-        attribution=srcs[0].attribution,
-    )
 
 
 def _topology(topo: Mapping[str, Any] | str | os.PathLike[str]) -> Mapping[str, Any]:
@@ -102,7 +92,7 @@ def build_lad(
     report : LayerReport
     """
     keys = ("ons_topo",) + (("ltla25",) if ltla_list is not None else ())
-    report = _report("lad", *keys)
+    report = layer_report("lad", *keys)
     gdf = object_to_geodataframe(_topology(topo), "ltla")
     report.input_rows = len(gdf)
     require_columns(gdf, ["areacd", "areanm"], where=SOURCES["ons_topo"].relpath + " (object 'ltla')")
@@ -152,7 +142,7 @@ def build_lad(
 def _simple(
     topo: Mapping[str, Any] | str | os.PathLike[str], obj: str, name: str, note: str
 ) -> tuple[gpd.GeoDataFrame, LayerReport]:
-    report = _report(name, "ons_topo")
+    report = layer_report(name, "ons_topo")
     gdf = object_to_geodataframe(_topology(topo), obj)
     report.input_rows = len(gdf)
     require_columns(gdf, ["areacd", "areanm"], where=SOURCES["ons_topo"].relpath + f" (object {obj!r})")

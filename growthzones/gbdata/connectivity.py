@@ -19,16 +19,11 @@ from growthzones.gbdata._common import (
     require_columns,
     to_bng,
 )
-from growthzones.gbdata.sources import SOURCES
+from growthzones.gbdata.sources import layer_report
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["build_motorways", "build_rail_stations"]
-
-
-def _report(name: str, key: str) -> LayerReport:
-    s = SOURCES[key]
-    return LayerReport(name=name, sources=(s.relpath,), licence=s.licence, attribution=s.attribution)
 
 
 def build_motorways(path: str | os.PathLike[str]) -> tuple[gpd.GeoDataFrame, LayerReport]:
@@ -46,7 +41,7 @@ def build_motorways(path: str | os.PathLike[str]) -> tuple[gpd.GeoDataFrame, Lay
         measured on the projected geometry.
     report : LayerReport
     """
-    report = _report("motorways", "motorways")
+    report = layer_report("motorways", "motorways")
     try:
         gdf = gpd.read_file(path, engine="pyogrio")
     except Exception as exc:
@@ -98,7 +93,7 @@ def build_rail_stations(path: str | os.PathLike[str]) -> tuple[gpd.GeoDataFrame,
     >>> report.dropped
     {'exact duplicate row': 1}
     """
-    report = _report("rail_stations", "rail_stations")
+    report = layer_report("rail_stations", "rail_stations")
     try:
         df = pd.read_csv(path, encoding="utf-8-sig", dtype={"crsCode": str, "iataAirportCode": str})
     except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:

@@ -29,7 +29,7 @@ from growthzones.gbdata._common import (
     require_columns,
     to_bng,
 )
-from growthzones.gbdata.sources import SOURCES
+from growthzones.gbdata.sources import layer_report
 
 logger = logging.getLogger(__name__)
 
@@ -70,18 +70,6 @@ REPD_KEEP_STATUSES = {
     "Awaiting Construction": "consented",
 }
 """REPD ``Development Status (short)`` values kept, and the status group each falls in."""
-
-
-def _report(name: str, *keys: str) -> LayerReport:
-    srcs = [SOURCES[k] for k in keys]
-    licences = list(dict.fromkeys(s.licence for s in srcs))
-    attributions = list(dict.fromkeys(s.attribution for s in srcs))
-    return LayerReport(
-        name=name,
-        sources=tuple(s.relpath for s in srcs),
-        licence="; ".join(licences),
-        attribution="; ".join(attributions),
-    )
 
 
 def _read_csv(path: str | os.PathLike[str], **kwargs) -> pd.DataFrame:
@@ -245,7 +233,7 @@ def build_hv_lines(links_path: str | os.PathLike[str]) -> tuple[gpd.GeoDataFrame
         ``cables, frequency, name, operator, ref, length_m, geometry`` in EPSG:27700.
     report : LayerReport
     """
-    report = _report("hv_lines", "osm_links")
+    report = layer_report("hv_lines", "osm_links")
     gdf = read_osm_csv(links_path, report)
     name = Path(links_path).name
     require_columns(gdf, ["l_id", "v_id_1", "v_id_2", "voltage"], where=name)
@@ -325,7 +313,7 @@ def build_hv_substations(
     report : LayerReport
     """
     keys = ("osm_vertices",) + (("osm_links",) if links_path is not None else ())
-    report = _report("hv_substations", *keys)
+    report = layer_report("hv_substations", *keys)
     gdf = read_osm_csv(vertices_path, report)
     name = Path(vertices_path).name
     require_columns(gdf, ["v_id", "typ", "voltage"], where=name)
@@ -336,7 +324,7 @@ def build_hv_substations(
     volts = gdf["voltage"].map(parse_voltages_kv)
     gdf["voltage_source"] = np.where(volts.map(len) > 0, "vertex tag", None)
     if links_path is not None:
-        lreport = _report("hv_lines", "osm_links")
+        lreport = layer_report("hv_lines", "osm_links")
         links = read_osm_csv(links_path, lreport)
         lv = links["voltage"].map(parse_voltages_kv)
         ends = pd.concat(
@@ -393,7 +381,7 @@ def build_gsp_points(gsp_info_path: str | os.PathLike[str]) -> tuple[gpd.GeoData
         ``gsp_id, name, gsp_group, minor_flop, location_basis, comments, geometry``.
     report : LayerReport
     """
-    report = _report("gsp_points", "gsp_info")
+    report = layer_report("gsp_points", "gsp_info")
     df = _read_gsp_info(gsp_info_path)
     report.input_rows = len(df)
     df = drop_rows(df, df["GSP ID"].isna(), "missing GSP ID", report)
@@ -440,7 +428,7 @@ def build_gsp_regions(
     report : LayerReport
     """
     keys = ("gsp_regions",) + (("gsp_info",) if gsp_info_path is not None else ())
-    report = _report("gsp_regions", *keys)
+    report = layer_report("gsp_regions", *keys)
     name = Path(regions_path).name
     gdf = clean_strings(_read_vector(regions_path))
     report.input_rows = len(gdf)
@@ -504,7 +492,7 @@ def build_dno_areas(path: str | os.PathLike[str]) -> tuple[gpd.GeoDataFrame, Lay
     >>> areas.drop(columns="geometry").values.tolist(), areas.crs.to_epsg(), report.name
     ([[10, '_A', 'Eastern England']], 27700, 'dno_areas')
     """
-    report = _report("dno_areas", "dno_areas")
+    report = layer_report("dno_areas", "dno_areas")
     gdf = clean_strings(_read_vector(path))
     report.input_rows = len(gdf)
     require_columns(gdf, ["ID", "Name", "LongName"], where=Path(path).name)
@@ -759,7 +747,7 @@ def build_tec_sites(
         keys.append("osm_vertices")
     if gsp_info_path is not None:
         keys.append("gsp_info")
-    report = _report("tec_sites", *keys)
+    report = layer_report("tec_sites", *keys)
     tec = read_tec_register(tec_path, report)
     projects = summarise_tec_projects(tec, report)
     sites = summarise_tec_sites(projects)
@@ -830,7 +818,7 @@ def build_tec_by_gsp(
     >>> out[["gsp_id", "tec_sites", "tec_contracted_mw"]].values.tolist()
     [['G1', 2, 350.0], ['G2', 0, 0.0]]
     """
-    report = _report("tec_by_gsp", "tec", "gsp_regions")
+    report = layer_report("tec_by_gsp", "tec", "gsp_regions")
     if tec_sites.crs != gsp_regions.crs:
         msg = f"tec_sites CRS {tec_sites.crs} differs from gsp_regions CRS {gsp_regions.crs}; reproject first"
         raise LayerError(msg)
@@ -893,7 +881,7 @@ def build_etys_boundaries(
     report : LayerReport
     """
     keys = ("etys_boundaries",) + (("constraint_boundaries",) if constraint_boundaries is not None else ())
-    report = _report("etys_boundaries", *keys)
+    report = layer_report("etys_boundaries", *keys)
     gdf = clean_strings(_read_vector(shp_path))
     report.input_rows = len(gdf)
     require_columns(gdf, ["Boundary_n", "ID"], where=Path(shp_path).name)
@@ -938,7 +926,7 @@ def build_constraint_boundaries(path: str | os.PathLike[str]) -> tuple[gpd.GeoDa
         ``boundary, capability_mw, region, constraint, geometry``.
     report : LayerReport
     """
-    report = _report("constraint_boundaries", "constraint_boundaries")
+    report = layer_report("constraint_boundaries", "constraint_boundaries")
     gdf = clean_strings(_read_vector(path))
     report.input_rows = len(gdf)
     gdf.columns = [c.strip() if isinstance(c, str) else c for c in gdf.columns]
@@ -991,7 +979,7 @@ def build_power_stations(path: str | os.PathLike[str]) -> tuple[gpd.GeoDataFrame
         ``name, fuel, capacity_mw, company, country, region, geometry``.
     report : LayerReport
     """
-    report = _report("power_stations", "dukes")
+    report = layer_report("power_stations", "dukes")
     df = clean_strings(_read_csv(path))
     require_columns(
         df, ["station_name", "x_coordinate", "y_coordinate", "technology", "capacity_mw"], where=Path(path).name
@@ -1039,7 +1027,7 @@ def build_repd(path: str | os.PathLike[str]) -> tuple[gpd.GeoDataFrame, LayerRep
         country, region, county, planning_authority, operational_date, geometry``.
     report : LayerReport
     """
-    report = _report("repd", "repd")
+    report = layer_report("repd", "repd")
     df = clean_strings(_read_csv(path, dtype=str, keep_default_na=False))
     need = [
         "Ref ID",

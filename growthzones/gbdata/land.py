@@ -19,7 +19,7 @@ from growthzones.gbdata._common import (
     require_columns,
     to_bng,
 )
-from growthzones.gbdata.sources import SOURCES
+from growthzones.gbdata.sources import layer_report
 
 logger = logging.getLogger(__name__)
 
@@ -36,16 +36,6 @@ EXPECTED_NATIONAL_PARKS = 15
 
 # Two Welsh parks have since taken their Welsh names as their only official names.
 _CURRENT_NAMES = {"Brecon Beacons": "Bannau Brycheiniog", "Snowdonia": "Eryri"}
-
-
-def _report(name: str, *keys: str) -> LayerReport:
-    srcs = [SOURCES[k] for k in keys]
-    return LayerReport(
-        name=name,
-        sources=tuple(s.relpath for s in srcs),
-        licence="; ".join(dict.fromkeys(s.licence for s in srcs)),
-        attribution="; ".join(dict.fromkeys(s.attribution for s in srcs)),
-    )
 
 
 def _read(path: str | os.PathLike[str]) -> gpd.GeoDataFrame:
@@ -88,7 +78,7 @@ def build_national_parks(path: str | os.PathLike[str]) -> tuple[gpd.GeoDataFrame
     >>> report.notes
     ['WARNING: 1 parks, expected 15']
     """
-    report = _report("national_parks", "national_parks")
+    report = layer_report("national_parks", "national_parks")
     gdf = clean_strings(_read(path))
     report.input_rows = len(gdf)
     require_columns(gdf, ["name"], where=Path(path).name)
@@ -166,7 +156,7 @@ def build_brownfield(
         ``msoa_code, brownfield_ha, geometry`` (points, EPSG:27700).
     report : LayerReport
     """
-    report = _report("brownfield", "brownfield", "msoa21_centroids")
+    report = layer_report("brownfield", "brownfield", "msoa21_centroids")
     try:
         df = pd.read_csv(brownfield_path, encoding="utf-8-sig", dtype={"msoa": str})
     except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
@@ -183,7 +173,7 @@ def build_brownfield(
     welsh = int(df["msoa"].str.startswith("W").sum())
     if welsh:
         report.note(f"{welsh} Welsh MSOA code(s) in this England table kept as given")
-    cent_report = _report("msoa21_centroids", "msoa21_centroids")
+    cent_report = layer_report("msoa21_centroids", "msoa21_centroids")
     cent = read_msoa_centroids(centroids_path, cent_report)
     for text in cent_report.repairs:
         report.repair(f"MSOA centroids: {text}")
@@ -237,7 +227,7 @@ def build_population(centroids_path: str | os.PathLike[str]) -> tuple[gpd.GeoDat
     >>> report.notes
     ["population from column 'population'", 'MSOAs by country: E 1, W 1']
     """
-    report = _report("population", "msoa21_centroids")
+    report = layer_report("population", "msoa21_centroids")
     cent = read_msoa_centroids(centroids_path, report)
     report.input_rows = len(cent) + report.dropped_count
     pop_cols = [c for c in cent.columns if c.lower() in ("population", "pop", "usual_residents", "obs_value")]

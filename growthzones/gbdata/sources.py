@@ -13,8 +13,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from growthzones.errors import InputFileError
+from growthzones.gbdata._common import LayerReport
 
-__all__ = ["SOURCES", "SourceFile", "check_source_dir", "source_path"]
+__all__ = [
+    "SOURCES",
+    "SourceFile",
+    "check_source_dir",
+    "layer_report",
+    "source_path",
+]
 
 OGL = "Open Government Licence v3.0"
 NESO_LICENCE = "NESO Open Data Licence"
@@ -294,3 +301,23 @@ def source_path(source_dir: str | os.PathLike[str], key: str) -> Path:
         )
         raise InputFileError(msg)
     return p
+
+
+def layer_report(name: str, *keys: str) -> LayerReport:
+    """A new :class:`LayerReport` for layer ``name`` built from the sources ``keys``.
+
+    Every distinct licence and attribution of the sources is kept, in order, joined by "; ".
+
+    Examples
+    --------
+    >>> r = layer_report("lad", "ons_topo")
+    >>> r.sources, r.licence == SOURCES["ons_topo"].licence
+    (('boundaries/ons_uk_topo.json',), True)
+    """
+    srcs = [SOURCES[k] for k in keys]
+    return LayerReport(
+        name=name,
+        sources=tuple(s.relpath for s in srcs),
+        licence="; ".join(dict.fromkeys(s.licence for s in srcs)),
+        attribution="; ".join(dict.fromkeys(s.attribution for s in srcs)),
+    )
