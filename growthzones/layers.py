@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import re
 import warnings
 from collections.abc import Callable
@@ -32,10 +33,14 @@ __all__ = [
     "RasterInfo",
     "apply_where",
     "file_sha256",
+    "invalid_cells",
     "list_layers",
     "read_raster_info",
     "read_vector",
     "repair_geometries",
+    "sentinel_error",
+    "untagged_sentinel",
+    "valid_range",
 ]
 
 log = logging.getLogger(__name__)
@@ -474,7 +479,7 @@ def read_raster_info(layer: LayerConfig, *, crs: str | CRS = "EPSG:27700") -> Ra
                 raise CRSError(msg)
             file_nodata = ds.nodatavals[layer.band - 1]
             nodata = layer.nodata if layer.nodata is not None else file_nodata
-            band = ds.read(layer.band, masked=False, out_shape=_preview_shape(ds.height, ds.width))
+            vmin, vmax = valid_range(ds, layer.band, layer.nodata)
             info = RasterInfo(
                 path=layer.path,
                 crs=CRS.from_user_input(ds.crs),
@@ -490,11 +495,10 @@ def read_raster_info(layer: LayerConfig, *, crs: str | CRS = "EPSG:27700") -> Ra
             "truncated, corrupt or not a raster: re-export it as GeoTIFF"
         )
         raise InputFileError(msg) from exc
-    _check_sentinel(band, info.nodata, what, layer.path)
-    valid = band[np.isfinite(band)] if band.dtype.kind == "f" else band.ravel()
-    if info.nodata is not None and not np.isnan(info.nodata):
-        valid = valid[valid != info.nodata]
-    if valid.size == 0:
+    sentinel = untagged_sentinel(vmin, vmax, info.dtype, info.nodata)
+    if sentinel is not None:
+        raise sentinel_error(layer.path, sentinel, file_nodata, what=what)
+    if vmin > vmax:
         msg = (
             f"{what}: raster {str(layer.path)!r} holds no valid cells (all nodata); check the file or its nodata value"
         )
@@ -505,23 +509,128 @@ def read_raster_info(layer: LayerConfig, *, crs: str | CRS = "EPSG:27700") -> Ra
     return RasterInfo(**{**info.__dict__, "notes": tuple(notes)})
 
 
-def _preview_shape(h: int, w: int, limit: int = 2048) -> tuple[int, int]:
-    scale = max(1.0, max(h, w) / limit)
-    return max(1, int(h / scale)), max(1, int(w / scale))
+# Values that data producers write for "no data" without always tagging them. A minimum or
+# maximum exactly equal to one of these is far more likely a sentinel than a measurement.
+_SENTINEL_MIN_ANY = (-9999.0, -99999.0, -32768.0)
+_SENTINEL_MIN_FLOAT = (float(np.finfo(np.float32).min), float(np.finfo(np.float64).min), -1e20)
+_SENTINEL_MAX_FLOAT = (float(np.finfo(np.float32).max), float(np.finfo(np.float64).max))
+# Other integer sentinels only for their own dtype: 65535 is a plausible value in a uint32 raster.
+_SENTINEL_MIN_INT = {"int32": -2147483648.0}
+_SENTINEL_MAX_INT = {"uint16": 65535.0, "uint32": 4294967295.0}
+# Cells read at a time when scanning a band: bounded memory on a GB-wide raster.
+_SCAN_CELLS = 16_000_000
 
 
-_SENTINELS = (-9999.0, -99999.0, -32768.0, -3.4028234663852886e38, -1e20)
+def untagged_sentinel(vmin: float, vmax: float, dtype: str, nodata: float | None) -> float | None:
+    """The untagged nodata sentinel that the valid range's ends equal, if any: the one rule.
+
+    -9999, -99999 and -32768 as a minimum in any band, the float32/float64 extremes and -1e20
+    in a float band, -2147483648 in an int32 band, 65535 / 4294967295 as the maximum of a
+    uint16 / uint32 band. The nodata value in force is never a sentinel (it is masked).
+    ``read_raster_info`` applies it to the whole band, ``zonal`` to the cells under the sites.
+
+    Examples
+    --------
+    >>> untagged_sentinel(-9999.0, 12.0, "float32", None), untagged_sentinel(-9999.0, 12.0, "float32", -9999.0)
+    (-9999.0, None)
+    >>> untagged_sentinel(0.0, 65535.0, "uint16", None), untagged_sentinel(0.0, 65535.0, "uint32", None)
+    (65535.0, None)
+    """
+    candidates: list[tuple[float, float]] = [(vmin, s) for s in _SENTINEL_MIN_ANY]
+    if np.dtype(dtype).kind == "f":
+        candidates += [(vmin, s) for s in _SENTINEL_MIN_FLOAT] + [(vmax, s) for s in _SENTINEL_MAX_FLOAT]
+    if dtype in _SENTINEL_MIN_INT:
+        candidates.append((vmin, _SENTINEL_MIN_INT[dtype]))
+    if dtype in _SENTINEL_MAX_INT:
+        candidates.append((vmax, _SENTINEL_MAX_INT[dtype]))
+    for value, sentinel in candidates:
+        if value is None or not np.isfinite(value) or (nodata is not None and _same(nodata, sentinel)):
+            continue
+        if _same(value, sentinel):
+            return sentinel
+    return None
 
 
-def _check_sentinel(band: np.ndarray, nodata: float | None, what: str, path: Path) -> None:
-    vals = band[np.isfinite(band)] if band.dtype.kind == "f" else band
-    if vals.size == 0:
-        return
-    lo = float(vals.min())
-    for s in _SENTINELS:
-        if np.isclose(lo, s, rtol=1e-6) and (nodata is None or not np.isclose(nodata, s, rtol=1e-6)):
-            msg = (
-                f"{what}: raster {str(path)!r} contains {s:g}, which looks like an untagged nodata value "
-                f"(it would be averaged in); add `nodata = {s:g}` to [{what}] in the config"
-            )
-            raise LayerError(msg)
+def _same(value: float, sentinel: float) -> bool:
+    # float32 rasters store -9999 exactly, but the float32 extremes and -1e20 need a relative test.
+    return value == sentinel or (abs(sentinel) > 1e15 and bool(np.isclose(value, sentinel, rtol=1e-6, atol=0)))
+
+
+def sentinel_error(path: str | Path, sentinel: float, tagged: float | None, *, what: str | None = None) -> LayerError:
+    """The error for an untagged sentinel: for the layer ``what`` of a config, or for a raster file.
+
+    Examples
+    --------
+    >>> print(sentinel_error("w.tif", -9999.0, None, what="layers.water"))
+    layers.water: raster 'w.tif' contains -9999, which looks like ... to [layers.water] in the config
+    """
+    shown = f"{sentinel:.0f}" if abs(sentinel) < 1e15 else f"{sentinel:.8g}"
+    if what is not None:
+        msg = (
+            f"{what}: raster {str(path)!r} contains {shown}, which looks like an untagged nodata value "
+            f"(it would be averaged in); add `nodata = {shown}` to [{what}] in the config"
+        )
+        return LayerError(msg)
+    tag = "no nodata tag" if tagged is None else f"nodata tagged as {tagged:g}"
+    msg = (
+        f"Raster {str(path)!r} has cells equal to {shown}, which looks like a nodata value "
+        f"the file does not declare (it has {tag}); averaging it in would distort every "
+        f"statistic. Set `nodata = {shown}` in the layer's config, or tag the file "
+        f"(`rio edit-info --nodata {shown} <file>`). If {shown} is a real value, set `nodata` "
+        "to the value that does mean no data."
+    )
+    return LayerError(msg)
+
+
+def invalid_cells(arr: np.ndarray, file_mask: np.ndarray | None, nodata: float | None) -> np.ndarray:
+    """Invalid cells: the file's mask (no override) or the override, plus NaN in float bands.
+
+    Examples
+    --------
+    >>> invalid_cells(np.array([1.0, -1.0, np.nan]), None, -1.0).tolist()
+    [False, True, True]
+    """
+    if nodata is None:
+        bad = np.zeros(arr.shape, dtype=bool) if file_mask is None else file_mask
+    elif math.isnan(nodata):
+        bad = np.zeros(arr.shape, dtype=bool)
+    elif arr.dtype.kind == "f":
+        # Compare in the band's type, as GDAL does: float32(0.1) != 0.1.
+        bad = arr == arr.dtype.type(nodata)
+    else:
+        bad = arr == nodata
+    if arr.dtype.kind == "f":
+        # With a NaN nodata, `arr != nodata` masks nothing; NaN cells are never values.
+        bad = bad | np.isnan(arr)
+    return bad
+
+
+def valid_range(ds: Any, band: int, nodata: float | None) -> tuple[float, float]:
+    """Minimum and maximum of a band's valid cells (``nodata`` overrides the file's tag), read in strips.
+
+    ``(inf, -inf)`` when no cell is valid.
+
+    Examples
+    --------
+    >>> import rasterio
+    >>> import growthzones as gz
+    >>> with rasterio.open(gz.load_config(gz.datasets.demo_config_path()).layers["slope"].path) as ds:
+    ...     lo, hi = valid_range(ds, 1, None)
+    >>> 0 <= lo < hi
+    True
+    """
+    from rasterio.windows import Window
+
+    rows = max(1, _SCAN_CELLS // max(ds.width, 1))
+    vmin, vmax = math.inf, -math.inf
+    for row in range(0, ds.height, rows):
+        window = Window(0, row, ds.width, min(rows, ds.height - row))
+        if nodata is None:
+            data = ds.read(band, window=window, masked=True)
+            arr, file_mask = data.data, np.ma.getmaskarray(data)
+        else:
+            arr, file_mask = ds.read(band, window=window), None
+        valid = arr[~invalid_cells(arr, file_mask, nodata)]
+        if valid.size:
+            vmin, vmax = min(vmin, float(valid.min())), max(vmax, float(valid.max()))
+    return vmin, vmax

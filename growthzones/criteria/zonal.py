@@ -8,7 +8,6 @@ cells have their centre inside (rasterstats' default) or touch (``all_touched``)
 from __future__ import annotations
 
 import logging
-import math
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,6 +26,7 @@ from rasterio.windows import Window
 
 from growthzones.criteria.distance import crs_name, geometry_array, same_crs
 from growthzones.errors import CriterionError, CRSError, InputFileError, LayerError
+from growthzones.layers import invalid_cells, sentinel_error, untagged_sentinel, valid_range
 
 __all__ = ["STATS", "check_nodata_sentinel", "raster_info", "zonal"]
 
@@ -34,18 +34,7 @@ log = logging.getLogger(__name__)
 
 STATS = ("mean", "min", "max", "fraction")
 
-# Values that data producers write for "no data" without always tagging them. A minimum or
-# maximum exactly equal to one of these is far more likely a sentinel than a measurement.
-_SENTINEL_MIN_ANY = (-9999.0, -99999.0)
-_SENTINEL_MIN_FLOAT = (float(np.finfo(np.float32).min), float(np.finfo(np.float64).min))
-_SENTINEL_MAX_FLOAT = (float(np.finfo(np.float32).max), float(np.finfo(np.float64).max))
-# Integer sentinels only for their own dtype: 65535 is a plausible value in a uint32 raster.
-_SENTINEL_MIN_INT = {"int16": -32768.0, "int32": -2147483648.0}
-_SENTINEL_MAX_INT = {"uint16": 65535.0, "uint32": 4294967295.0}
-
 _POS = "_gz_pos"
-# Rows of cells read at a time by check_nodata_sentinel: bounded memory on a GB-wide raster.
-_CHECK_CELLS = 16_000_000
 # Rasters up to this many cells (32 MB as float64) are read whole for zonal statistics; a
 # whole read this size takes tens of ms, so it is no loss even for a single site.
 _CACHE_CELLS = 4_000_000
@@ -101,56 +90,8 @@ def raster_info(path: str | os.PathLike[str]) -> dict[str, Any]:
         }
 
 
-def _sentinel(vmin: float, vmax: float, dtype: str, nodata: float | None) -> float | None:
-    """Return the untagged sentinel that `vmin` or `vmax` equals, if any (never the nodata in force)."""
-    candidates: list[tuple[float, float]] = [(vmin, s) for s in _SENTINEL_MIN_ANY]
-    if np.dtype(dtype).kind == "f":
-        candidates += [(vmin, s) for s in _SENTINEL_MIN_FLOAT] + [(vmax, s) for s in _SENTINEL_MAX_FLOAT]
-    if dtype in _SENTINEL_MIN_INT:
-        candidates.append((vmin, _SENTINEL_MIN_INT[dtype]))
-    if dtype in _SENTINEL_MAX_INT:
-        candidates.append((vmax, _SENTINEL_MAX_INT[dtype]))
-    for value, sentinel in candidates:
-        if value is None or not math.isfinite(value) or (nodata is not None and nodata == sentinel):
-            continue
-        # float32 rasters store -9999 exactly, but the float32 extremes need a relative test.
-        if value == sentinel or (abs(sentinel) > 1e30 and math.isclose(value, sentinel, rel_tol=1e-6)):
-            return sentinel
-    return None
-
-
-def _sentinel_error(path: str | os.PathLike[str], sentinel: float, tagged: float | None) -> LayerError:
-    shown = f"{sentinel:.0f}" if abs(sentinel) < 1e15 else f"{sentinel:.8g}"
-    tag = "no nodata tag" if tagged is None else f"nodata tagged as {tagged:g}"
-    msg = (
-        f"Raster {os.fspath(path)!r} has cells equal to {shown}, which looks like a nodata value "
-        f"the file does not declare (it has {tag}); averaging it in would distort every "
-        f"statistic. Set `nodata = {shown}` in the layer's config, or tag the file "
-        f"(`rio edit-info --nodata {shown} <file>`). If {shown} is a real value, set `nodata` "
-        "to the value that does mean no data."
-    )
-    return LayerError(msg)
-
-
 def _effective_nodata(ds: rasterio.DatasetReader, nodata: float | None) -> float | None:
     return ds.nodata if nodata is None else nodata
-
-
-def _mask(arr: np.ndarray, file_mask: np.ndarray | None, nodata: float | None) -> np.ndarray:
-    """Invalid cells: the file's mask (no override) or the override, plus NaN in float bands."""
-    if nodata is None:
-        bad = np.zeros(arr.shape, dtype=bool) if file_mask is None else file_mask
-    elif math.isnan(nodata):
-        bad = np.zeros(arr.shape, dtype=bool)
-    elif arr.dtype.kind == "f":
-        # Compare in the band's type, as GDAL does: float32(0.1) != 0.1.
-        bad = arr == arr.dtype.type(nodata)
-    else:
-        bad = arr == nodata
-    if arr.dtype.kind == "f":
-        # With a NaN nodata, `arr != nodata` masks nothing; NaN cells are never values.
-        bad = bad | np.isnan(arr)
-    return bad
 
 
 def check_nodata_sentinel(path: str | os.PathLike[str], nodata: float | None = None, *, band: int = 1) -> None:
@@ -158,9 +99,9 @@ def check_nodata_sentinel(path: str | os.PathLike[str], nodata: float | None = N
 
     Reads the band in strips (bounded memory), finds the minimum and maximum of the cells that
     are valid under the nodata in force (`nodata` if given, else the file's tag), and raises if
-    either equals a common sentinel: -9999, -99999, the float32/float64 extremes, -32768 in an
-    int16 band, 65535 in a uint16 band. A sentinel that *is* the nodata in force is masked and
-    never refused.
+    either equals a common sentinel (the rule of :func:`growthzones.layers.untagged_sentinel`:
+    -9999, -99999, -32768, the float extremes, 65535 in a uint16 band...). A sentinel that *is*
+    the nodata in force is masked and never refused.
 
     Parameters
     ----------
@@ -187,25 +128,10 @@ def check_nodata_sentinel(path: str | os.PathLike[str], nodata: float | None = N
     """
     with _open(path) as ds:
         _check_band(ds, path, band)
-        effective, tagged = _effective_nodata(ds, nodata), ds.nodata
-        dtype = ds.dtypes[band - 1]
-        rows = max(1, _CHECK_CELLS // max(ds.width, 1))
-        vmin, vmax = math.inf, -math.inf
-        for row in range(0, ds.height, rows):
-            window = Window(0, row, ds.width, min(rows, ds.height - row))
-            if nodata is None:
-                data = ds.read(band, window=window, masked=True)
-                arr, file_mask = data.data, np.ma.getmaskarray(data)
-            else:
-                arr, file_mask = ds.read(band, window=window), None
-            valid = arr[~_mask(arr, file_mask, nodata)]
-            if valid.size:
-                vmin, vmax = min(vmin, float(valid.min())), max(vmax, float(valid.max()))
-    if vmin > vmax:
-        return
-    sentinel = _sentinel(vmin, vmax, dtype, effective)
-    if sentinel is not None:
-        raise _sentinel_error(path, sentinel, tagged)
+        vmin, vmax = valid_range(ds, band, nodata)
+        sentinel = untagged_sentinel(vmin, vmax, ds.dtypes[band - 1], _effective_nodata(ds, nodata))
+        if sentinel is not None:
+            raise sentinel_error(path, sentinel, ds.nodata)
 
 
 def _check_band(ds: rasterio.DatasetReader, path: str | os.PathLike[str], band: int) -> None:
@@ -244,10 +170,10 @@ class _MaskedRasterioSource(RasterioRasterSource):
     def _read(self, window: Window | None) -> np.ndarray:
         if self._use_file_mask:
             data = self.ds.read(self.band_idx, window=window, masked=True)
-            arr, bad = data.data, _mask(data.data, np.ma.getmaskarray(data), None)
+            arr, bad = data.data, invalid_cells(data.data, np.ma.getmaskarray(data), None)
         else:
             arr = self.ds.read(self.band_idx, window=window)
-            bad = _mask(arr, None, self._nodata)
+            bad = invalid_cells(arr, None, self._nodata)
         out = arr.astype(np.float64)
         if self.scaled:
             out = out * self.scale + self.offset
@@ -386,9 +312,9 @@ def zonal(
 
         vmin = pd.to_numeric(table["min"], errors="coerce").min()
         vmax = pd.to_numeric(table["max"], errors="coerce").max()
-        sentinel = _sentinel(vmin, vmax, ds.dtypes[band - 1], _effective_nodata(ds, nodata))
+        sentinel = untagged_sentinel(vmin, vmax, ds.dtypes[band - 1], _effective_nodata(ds, nodata))
         if sentinel is not None:
-            raise _sentinel_error(raster_path, sentinel, ds.nodata)
+            raise sentinel_error(raster_path, sentinel, ds.nodata)
 
     pos = table[_POS].to_numpy(dtype=np.int64)
     if stat == "fraction":

@@ -7,6 +7,7 @@ The fixture grid: 100 m cells, top-left corner at (400000, 300400) in EPSG:27700
 from __future__ import annotations
 
 import logging
+import re
 
 import geopandas as gpd
 import numpy as np
@@ -376,3 +377,27 @@ def test_internal_mask_band_is_honoured(tmp_path):
     assert zonal(sites_of(SITE_A), path, stat="mean").iloc[0] == 10.0
     # An override replaces the mask too, like it replaces a tag.
     assert zonal(sites_of(SITE_A), path, stat="mean", nodata=-1).iloc[0] == pytest.approx(22.0)
+
+
+@pytest.mark.parametrize(
+    ("dtype", "value", "shown"),
+    [("float32", -1e20, "-1e+20"), ("uint16", 65535, "65535"), ("float32", -32768, "-32768")],
+)
+def test_one_sentinel_rule_for_the_layer_check_and_the_file_check(tmp_path, dtype, value, shown):
+    # One rule (growthzones.layers.untagged_sentinel) behind the config's layer check and the
+    # whole-file check, each with its own wording; a sentinel hidden in one cell of a larger
+    # raster is found by both (the layer check reads every cell, not a preview).
+    from growthzones.config import LayerConfig
+    from growthzones.layers import read_raster_info
+
+    arr = np.tile(np.abs(GRID), (40, 40)).astype(dtype)
+    arr[77, 131] = value
+    path = write_raster(tmp_path / "one.tif", arr, nodata=None)
+    layer = LayerConfig("water", path, "raster")
+    with pytest.raises(LayerError, match=rf"^layers\.water: raster '[^']*one\.tif' contains {re.escape(shown)}, "):
+        read_raster_info(layer)
+    with pytest.raises(LayerError, match=r"one\.tif' has cells equal to .*Set `nodata = "):
+        check_nodata_sentinel(path)
+    # Declared, it is masked by both.
+    read_raster_info(LayerConfig("water", path, "raster", nodata=float(value)))
+    check_nodata_sentinel(path, nodata=float(value))
