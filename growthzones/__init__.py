@@ -26,9 +26,10 @@ import pandas as pd
 from growthzones import assessment as _analysis
 from growthzones import datasets
 from growthzones.config import Config, load_config
-from growthzones.criteria import LayerStack, Progress
+from growthzones.criteria import LayerStack
 from growthzones.errors import GrowthzonesError
 from growthzones.locate import locate_regions
+from growthzones.progress import Progress
 from growthzones.provenance import __version__
 
 if TYPE_CHECKING:

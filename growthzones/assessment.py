@@ -20,9 +20,10 @@ import numpy as np
 import pandas as pd
 
 from growthzones.config import Config, GateConfig, load_config
-from growthzones.criteria import LayerStack, Progress, compute_criteria, load_layers
+from growthzones.criteria import LayerStack, compute_criteria, load_layers
 from growthzones.gates import evaluate_gates
 from growthzones.layers import file_sha256
+from growthzones.progress import Progress
 from growthzones.provenance import DEMO_NOTICE, now
 from growthzones.ranking import rank_sites, tiers
 from growthzones.scoring import Weights, apply_missing, criterion_values, effective_weights, group_scores, score_sites

@@ -34,6 +34,7 @@ import pandas as pd
 from growthzones import mcda
 from growthzones.config import COMPARISONS, Config, did_you_mean
 from growthzones.errors import ConfigError, CriterionError, GrowthzonesError
+from growthzones.progress import Progress
 from growthzones.ranking import order_rows, ranks_rows
 from growthzones.scoring import apply_missing
 
@@ -65,9 +66,6 @@ LEVELS = ("both", "groups", "within", "flat")
 
 #: Elements per working array; bounds memory whatever the number of samples.
 _CHUNK_ELEMENTS = 1 << 22
-
-
-Progress = Callable[[int, int, str], None]
 
 
 # --------------------------------------------------------------------------------------------

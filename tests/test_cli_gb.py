@@ -28,7 +28,7 @@ from shapely import LineString, Point, box
 
 from growthzones.candidates import boundaries_south, largest_overlap
 from growthzones.cli import main
-from growthzones.cli.data import exchange_cities
+from growthzones.gbdata.connectivity import exchange_cities
 
 KM = 1000.0
 

@@ -10,7 +10,6 @@ what that means).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -26,12 +25,12 @@ from growthzones.criteria.proximity import nearest_attribute, nearest_feature, w
 from growthzones.criteria.zonal import zonal
 from growthzones.errors import CriterionError, GrowthzonesError
 from growthzones.layers import RasterInfo, apply_where, file_sha256, read_raster_info, read_vector
+from growthzones.progress import Progress
 
 __all__ = [
     "MEASURES",
     "LayerStack",
     "MeasureSpec",
-    "Progress",
     "area_ha",
     "compute_criteria",
     "compute_criterion",
@@ -48,9 +47,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-#: ``progress(done, total, label)``: called after each step of long work.
-Progress = Callable[[int, int, str], None]
 
 
 @dataclass

@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -22,6 +22,7 @@ from growthzones.gbdata import boundaries, connectivity, grid, land, water
 from growthzones.gbdata._common import BNG, LayerReport, transformation_note
 from growthzones.gbdata.sources import SOURCES, check_source_dir
 from growthzones.gbdata.topojson import read_topojson
+from growthzones.progress import Progress
 
 logger = logging.getLogger(__name__)
 
@@ -32,20 +33,12 @@ __all__ = [
     "BuildInputs",
     "BuildReport",
     "GBLayerStep",
-    "ProgressCallback",
     "build_gb_layers",
     "register_gb_layer",
     "unregister_gb_layer",
 ]
 
 METADATA_TABLE = "layer_metadata"
-
-ProgressCallback = Callable[[str, int, int], Any]
-
-
-@runtime_checkable
-class _TqdmLike(Protocol):
-    def update(self, n: int = 1) -> Any: ...
 
 
 @dataclass
@@ -192,44 +185,6 @@ def _package_version() -> str:
         return metadata.version("growthzones")
     except metadata.PackageNotFoundError:
         return "unknown"
-
-
-class _Progress:
-    """Adapter over a ``progress(step, i, n)`` callable or a tqdm-like object."""
-
-    def __init__(self, progress: ProgressCallback | _TqdmLike | None, n: int):
-        self.progress = progress
-        self.n = n
-        self.i = 0
-        if isinstance(progress, _TqdmLike) and getattr(progress, "total", None) != n:
-            try:
-                progress.total = n
-                if hasattr(progress, "refresh"):
-                    progress.refresh()
-            except AttributeError:  # a tqdm-like object with a read-only total
-                pass
-
-    def start(self, step: str) -> None:
-        p = self.progress
-        if p is None:
-            return
-        if isinstance(p, _TqdmLike):
-            if hasattr(p, "set_description_str"):
-                p.set_description_str(step)
-            elif hasattr(p, "set_description"):
-                p.set_description(step)
-        else:
-            p(step, self.i, self.n)
-
-    def done(self) -> None:
-        self.i += 1
-        p = self.progress
-        if p is None:
-            return
-        if isinstance(p, _TqdmLike):
-            p.update(1)
-        elif self.i == self.n:
-            p("done", self.n, self.n)
 
 
 def _check_sources(source_dir: Path) -> dict[str, Path]:
@@ -450,13 +405,14 @@ register_gb_layer("water_stress")(
         )
     ]
 )
+register_gb_layer(connectivity.EXCHANGE_CITIES_LAYER)(lambda inputs: [connectivity.build_exchange_cities()])
 
 
 def build_gb_layers(
     source_dir: str | os.PathLike[str],
     out_path: str | os.PathLike[str],
     *,
-    progress: ProgressCallback | _TqdmLike | None = None,
+    progress: Progress | None = None,
     overwrite: bool = True,
     water_company_regions: str | os.PathLike[str] | None = None,
     water_overrides: Mapping[str, str] | str | os.PathLike[str] | None = None,
@@ -475,14 +431,9 @@ def build_gb_layers(
     out_path
         Output GeoPackage (``.gpkg``).
     progress
-        Optional progress reporting, either
-
-        - a callable ``progress(step_name: str, i: int, n: int)``, called as each step starts
-          (``i`` = 0-based step index, ``n = len(STEPS)``) and once more as
-          ``progress("done", n, n)`` at the end; or
-        - a tqdm-like object (anything with ``update``), e.g. ``tqdm.tqdm(total=len(STEPS))``:
-          its ``total`` is set to ``n``, ``set_description_str(step)`` is called as each step
-          starts and ``update(1)`` as it ends. The caller closes it.
+        Called as ``progress(done, n, step)`` as each step starts (``done`` steps finished,
+        ``n = len(STEPS)``) and once more as ``progress(n, n, "done")`` at the end (the
+        library's one callback shape, :data:`growthzones.progress.Progress`).
     overwrite
         If False, an existing ``out_path`` is an error (checked before any work).
     water_company_regions
@@ -524,14 +475,15 @@ def build_gb_layers(
         package_version=_package_version(),
         transformation=transformation_note(),
     )
-    prog = _Progress(progress, len(STEPS))
+    n_steps, done = len(STEPS), 0
     layers: dict[str, gpd.GeoDataFrame] = {}
     tables: dict[str, pd.DataFrame] = {}
     options = {"water_company_regions": water_company_regions, "water_overrides": water_overrides}
 
     def step(name: str) -> None:
         logger.info("building %s", name)
-        prog.start(name)
+        if progress is not None:
+            progress(done, n_steps, name)
 
     for layer_step in GB_LAYERS:
         step(layer_step.name)
@@ -542,7 +494,7 @@ def build_gb_layers(
                 tables[rep.name] = obj
                 report.tables.append(rep.name)
             report.layers.append(rep)
-        prog.done()
+        done += 1
 
     step("write")
     with atomic_path(out, overwrite=overwrite) as tmp:
@@ -554,7 +506,8 @@ def build_gb_layers(
         report.elapsed_s = time.perf_counter() - t0
         pyogrio.write_dataframe(report.to_frame(), tmp, layer=METADATA_TABLE, driver="GPKG")
     report.tables.append(METADATA_TABLE)
-    prog.done()
+    if progress is not None:
+        progress(n_steps, n_steps, "done")
     report.elapsed_s = time.perf_counter() - t0
     logger.info("GB layer stack written to %s in %.1f s", out, report.elapsed_s)
     return report

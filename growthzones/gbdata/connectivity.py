@@ -1,9 +1,10 @@
-"""Connectivity layers: motorways (OS OpenRoads) and railway stations."""
+"""Connectivity layers: motorways (OS OpenRoads), railway stations and internet-exchange cities."""
 
 from __future__ import annotations
 
 import logging
 import os
+from importlib import resources
 from pathlib import Path
 
 import geopandas as gpd
@@ -23,7 +24,18 @@ from growthzones.gbdata.sources import layer_report
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["build_motorways", "build_rail_stations"]
+__all__ = [
+    "EXCHANGE_CITIES_LAYER",
+    "build_exchange_cities",
+    "build_motorways",
+    "build_rail_stations",
+    "exchange_cities",
+]
+
+EXCHANGE_CITIES_LAYER = "exchange_cities"
+"""Name of the internet-exchange / major-city point layer of the GB stack."""
+
+_EXCHANGE_CSV = "uk_exchange_cities.csv"
 
 
 def build_motorways(path: str | os.PathLike[str]) -> tuple[gpd.GeoDataFrame, LayerReport]:
@@ -119,3 +131,77 @@ def build_rail_stations(path: str | os.PathLike[str]) -> tuple[gpd.GeoDataFrame,
     gdf = gdf[[c for c in cols if c in gdf.columns]].reset_index(drop=True)
     report.feature_count = len(gdf)
     return gdf, report
+
+
+def exchange_cities(*, crs: str = "EPSG:27700") -> gpd.GeoDataFrame:
+    """The UK's internet-exchange cities and other major cities, as points.
+
+    Read from the committed table ``growthzones/data_files/uk_exchange_cities.csv`` (public
+    knowledge: where the UK's internet exchanges operate; coordinates are city centres, or
+    London Docklands for London).
+
+    Parameters
+    ----------
+    crs
+        CRS of the result (British National Grid by default).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Columns ``city, role, exchanges, note``; ``role`` is ``"internet exchange"`` or
+        ``"major city"``.
+
+    Examples
+    --------
+    >>> pts = exchange_cities()
+    >>> pts.loc[pts["city"] == "London", "role"].item()
+    'internet exchange'
+    >>> pts.crs.to_epsg()
+    27700
+    """
+    pts = _exchange_cities_lonlat()
+    return pts.to_crs(crs)
+
+
+def _exchange_cities_lonlat() -> gpd.GeoDataFrame:
+    ref = resources.files("growthzones") / "data_files" / _EXCHANGE_CSV
+    with resources.as_file(ref) as p:
+        df = pd.read_csv(p, dtype={"exchanges": "str", "note": "str"}, keep_default_na=False)
+    return gpd.GeoDataFrame(
+        df.drop(columns=["lon", "lat"]), geometry=gpd.points_from_xy(df["lon"], df["lat"]), crs="EPSG:4326"
+    )
+
+
+def build_exchange_cities() -> tuple[gpd.GeoDataFrame, LayerReport]:
+    """The ``exchange_cities`` layer: internet-exchange and major cities, a latency proxy.
+
+    Built from the table committed with the package (no source file), so it is the same in
+    every build.
+
+    Returns
+    -------
+    gdf : geopandas.GeoDataFrame
+        ``city, role, exchanges, note, geometry`` in EPSG:27700.
+    report : LayerReport
+
+    Examples
+    --------
+    >>> gdf, report = build_exchange_cities()
+    >>> len(gdf), report.feature_count, report.source_crs
+    (9, 9, 'EPSG:4326')
+    """
+    report = LayerReport(
+        name=EXCHANGE_CITIES_LAYER,
+        sources=(f"growthzones/data_files/{_EXCHANGE_CSV}",),
+        licence="public facts compiled for growthzones (CC0)",
+        attribution="growthzones: UK internet exchange locations (LINX, LONAP, IXManchester, IXLeeds) and major cities",
+        notes=[
+            "city-centre coordinates (London: Docklands); role 'internet exchange' marks cities with a public "
+            "internet exchange; a latency proxy, not fibre routes"
+        ],
+    )
+    pts = _exchange_cities_lonlat()
+    report.input_rows = len(pts)
+    pts = to_bng(pts, report, where=_EXCHANGE_CSV)
+    report.feature_count = len(pts)
+    return pts, report

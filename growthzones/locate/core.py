@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import math
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,10 +24,10 @@ from growthzones.locate.grid import SurfaceGrid, as_grid
 from growthzones.locate.pool import Pool, component_sizes, enumerate_regions, grow_pool, pick_seeds, region_sizes
 from growthzones.locate.regions import region_table, write_regions
 from growthzones.locate.select import conflict_pairs, far_pairs, greedy_grow, halo, select_exact
+from growthzones.progress import Progress
 
 __all__ = ["EVALUATE", "POOLS", "LocateError", "LocateResult", "locate_regions", "write_result"]
 
-Progress = Callable[[int, int, str], None]
 EVALUATE = ("mean", "sum")
 POOLS = ("grow", "exhaustive")
 

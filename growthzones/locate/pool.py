@@ -15,6 +15,7 @@ import numpy as np
 from scipy import ndimage
 
 from growthzones.errors import ConfigError
+from growthzones.progress import Progress
 
 __all__ = [
     "Pool",
@@ -26,8 +27,6 @@ __all__ = [
     "pick_seeds",
     "region_sizes",
 ]
-
-Progress = Callable[[int, int, str], None]
 
 
 class Pool:

@@ -1,12 +1,13 @@
-"""build_gb_layers plumbing: missing inputs, progress adapters, the report."""
+"""build_gb_layers plumbing: missing inputs, progress, the report."""
 
 from __future__ import annotations
 
 import pytest
 
 from growthzones.errors import InputFileError
-from growthzones.gbdata import STEPS, BuildReport, LayerReport, build_gb_layers
-from growthzones.gbdata.build import _Progress
+from growthzones.gbdata import BuildReport, LayerReport, build_gb_layers
+from growthzones.gbdata.build import register_gb_layer, unregister_gb_layer
+from growthzones.gbdata.connectivity import build_exchange_cities
 from growthzones.gbdata.sources import SOURCES, source_path
 
 
@@ -32,33 +33,27 @@ def test_source_path_names_the_file(tmp_path):
         source_path(tmp_path, "national_parks")
 
 
-class FakeBar:
-    def __init__(self):
-        self.total = None
-        self.n = 0
-        self.descriptions = []
+def test_progress_is_the_one_callback_shape(tmp_path, monkeypatch):
+    # progress(done, total, label): as each step starts and once more at the end, on a stack of
+    # one toy step (no source files needed).
+    from growthzones.gbdata import build
 
-    def update(self, k=1):
-        self.n += k
-
-    def set_description_str(self, s):
-        self.descriptions.append(s)
-
-
-def test_progress_callable_and_tqdm_like():
-    calls = []
-    p = _Progress(lambda step, i, n: calls.append((step, i, n)), 2)
-    p.start("a")
-    p.done()
-    p.start("b")
-    p.done()
-    assert calls == [("a", 0, 2), ("b", 1, 2), ("done", 2, 2)]
-    bar = FakeBar()
-    p = _Progress(bar, len(STEPS))
-    for s in STEPS:
-        p.start(s)
-        p.done()
-    assert bar.total == len(STEPS) and bar.n == len(STEPS) and bar.descriptions == list(STEPS)
+    monkeypatch.setattr(build, "SOURCES", {})
+    saved = list(build.GB_LAYERS)
+    for s in saved:
+        unregister_gb_layer(s.name)
+    try:
+        register_gb_layer("toy")(lambda inputs: [build_exchange_cities()])
+        calls = []
+        (tmp_path / "src").mkdir()
+        report = build_gb_layers(tmp_path / "src", tmp_path / "out.gpkg", progress=lambda *a: calls.append(a))
+    finally:
+        unregister_gb_layer("toy")
+        for s in saved:
+            register_gb_layer(s.name, s.layers)(s.build)
+    assert calls == [(0, 2, "toy"), (1, 2, "write"), (2, 2, "done")]
+    assert [r.name for r in report.layers] == ["exchange_cities"]
+    assert [s.name for s in build.GB_LAYERS] == [s.name for s in saved] and build.STEPS[-1] == "write"
 
 
 def test_build_report_frame_and_summary(tmp_path):

@@ -52,7 +52,7 @@ EXPECTED_COUNTS = {
 def built(tmp_path_factory):
     out = tmp_path_factory.mktemp("gb") / "gb_layers.gpkg"
     steps = []
-    report = build_gb_layers(SHARED, out, progress=lambda s, i, n: steps.append((s, i, n)))
+    report = build_gb_layers(SHARED, out, progress=lambda done, n, step: steps.append((step, done, n)))
     return out, report, steps
 
 
