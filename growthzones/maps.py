@@ -143,6 +143,9 @@ def _data_json(data: Any) -> str:
 class _VerbatimMacro(branca.element.MacroElement):
     """``MacroElement.render`` with the macros' output added verbatim (see :class:`_Verbatim`).
 
+    It uses branca's private ``_template``/``_children``, so folium and branca are pinned in
+    ``pyproject.toml`` to the versions a test checks it against (same page as branca's render).
+
     An element with ``cache_data = True`` has its ``data`` serialised once per data object
     (see :data:`_JSON_CACHE`) and spliced into the rendered script.
     """

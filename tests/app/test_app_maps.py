@@ -152,3 +152,24 @@ def test_cached_layer_rendering_equals_a_fresh_one():
     cached, fresh = page(True), page(False)
     assert cached[0] == cached[1] == fresh[0] == fresh[1]
     assert "geo_json_X_add" in cached[0]
+
+
+def test_verbatim_rendering_equals_branca_stock_rendering(demo: gz.Assessment, monkeypatch) -> None:
+    """maps' render override (private branca attributes, hence the folium/branca pin) only saves time.
+
+    The page must be what branca's own ``MacroElement.render`` writes; this fails first when a
+    new folium/branca changes what the override relies on.
+    """
+    import branca
+
+    layers = maps.prepare_layers(demo, outline=maps.read_outline(demo.config))
+
+    def page() -> str:
+        m = maps.site_map(demo, layers=layers, tiles=None)
+        return re.sub(r"_[0-9a-f]{32}", "_X", m.get_root().render())
+
+    fast = page()
+    monkeypatch.setattr(maps._VerbatimMacro, "render", branca.element.MacroElement.render)
+    stock = page()
+    assert fast == stock
+    assert "geo_json_X_add" in fast and "image_overlay_X" in fast
