@@ -29,6 +29,7 @@ from growthzones import datasets
 from growthzones.config import Config, load_config
 from growthzones.criteria import LayerStack, Progress
 from growthzones.errors import GrowthzonesError
+from growthzones.locate import locate_regions
 from growthzones.portfolio import CapacityLimit, GroupLimit, Limits, Portfolio, select_portfolio
 from growthzones.provenance import __version__
 
@@ -48,6 +49,7 @@ __all__ = [
     "datasets",
     "evaluate",
     "load_config",
+    "locate_regions",
     "select_portfolio",
 ]
 
