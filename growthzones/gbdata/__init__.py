@@ -9,8 +9,8 @@ The entry point is :func:`build_gb_layers`::
 Modules: :mod:`~growthzones.gbdata.sources` (the input registry: paths, licences,
 attribution), :mod:`~growthzones.gbdata.boundaries`, :mod:`~growthzones.gbdata.grid`,
 :mod:`~growthzones.gbdata.connectivity`, :mod:`~growthzones.gbdata.land`,
-:mod:`~growthzones.gbdata.water`, :mod:`~growthzones.gbdata.topojson` (a TopoJSON decoder) and
-:mod:`~growthzones.gbdata.build`.
+:mod:`~growthzones.gbdata.water` and :mod:`~growthzones.gbdata.build`. TopoJSON is read
+with GDAL's TopoJSON driver (:func:`~growthzones.gbdata.boundaries.read_topojson_object`).
 """
 
 from __future__ import annotations

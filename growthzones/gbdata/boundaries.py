@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import json
 import logging
 import os
 from collections.abc import Mapping
@@ -10,20 +12,99 @@ from typing import Any
 
 import geopandas as gpd
 import pandas as pd
+import pyogrio
+from pyogrio.errors import DataLayerError, DataSourceError
 
+from growthzones.errors import InputFileError, LayerError
 from growthzones.gbdata._common import LayerReport, drop_rows, repair_layer, require_columns, to_bng
 from growthzones.gbdata.sources import SOURCES, layer_report
-from growthzones.gbdata.topojson import object_to_geodataframe, read_topojson
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["build_countries", "build_lad", "build_regions", "current_lad_mask"]
+__all__ = ["build_countries", "build_lad", "build_regions", "current_lad_mask", "read_topojson_object"]
 
 _COUNTRY_BY_PREFIX = {"E": "England", "W": "Wales", "S": "Scotland", "N": "Northern Ireland"}
 
 
-def _topology(topo: Mapping[str, Any] | str | os.PathLike[str]) -> Mapping[str, Any]:
-    return topo if isinstance(topo, Mapping) else read_topojson(topo)
+def read_topojson_object(topo: Mapping[str, Any] | str | os.PathLike[str], name: str) -> tuple[gpd.GeoDataFrame, int]:
+    """One object of a TopoJSON topology as a GeoDataFrame, read by GDAL's TopoJSON driver.
+
+    GDAL gives one layer per ``GeometryCollection`` object, with the object's arcs decoded
+    (quantisation, delta encoding, reversed arcs) and its properties as columns; on the ONS
+    UK TopoJSON it gives exactly the geometries the decoder this replaced gave. Geometries are
+    returned as decoded (invalid ones are left to :func:`repair_layer`), in EPSG:4326 as
+    TopoJSON has no CRS member. GDAL leaves out members whose geometry is null, so their
+    number is returned for the caller's report (nothing is dropped silently).
+
+    Parameters
+    ----------
+    topo
+        The parsed topology (a dict) or the path of the file.
+    name
+        The object's name (``ltla``, ``rgn``, ``ctry`` in the ONS file).
+
+    Returns
+    -------
+    gdf : geopandas.GeoDataFrame
+        One row per member with a geometry, properties as columns.
+    null : int
+        Members without a geometry (left out).
+
+    Raises
+    ------
+    InputFileError
+        The file is missing or not TopoJSON.
+    LayerError
+        The topology has no such object.
+
+    Examples
+    --------
+    >>> topo = {"type": "Topology", "arcs": [[[0, 0], [1, 0], [1, 1], [0, 0]]],
+    ...         "objects": {"x": {"type": "GeometryCollection", "geometries": [
+    ...             {"type": "Polygon", "arcs": [[0]], "properties": {"areacd": "E1"}},
+    ...             {"type": None, "properties": {"areacd": "E2"}}]}}}
+    >>> gdf, null = read_topojson_object(topo, "x")
+    >>> gdf["areacd"].tolist(), gdf.area.tolist(), null
+    (['E1'], [0.5], 1)
+    """
+    if isinstance(topo, Mapping):
+        label, data = "topology", json.dumps(topo).encode()
+    else:
+        label, data = Path(topo).name, None
+        try:
+            data = Path(topo).read_bytes()
+        except OSError as exc:
+            msg = f"{label}: cannot read ({exc.strerror}); check the path"
+            raise InputFileError(msg) from exc
+    try:
+        topology = json.loads(data)
+    except ValueError as exc:
+        msg = f"{label}: cannot read as JSON ({exc}); is it the ONS TopoJSON file?"
+        raise InputFileError(msg) from exc
+    kind = topology.get("type") if isinstance(topology, dict) else type(topology).__name__
+    if kind != "Topology":
+        msg = f"{label}: not a TopoJSON Topology (type {kind!r})"
+        raise InputFileError(msg)
+    objects = topology.get("objects", {})
+    member = objects.get(name)
+    # GDAL gives a layer per GeometryCollection object (bare geometries share one layer "TopoJSON").
+    collections = [k for k, v in objects.items() if isinstance(v, dict) and v.get("type") == "GeometryCollection"]
+    if name not in collections:
+        msg = (
+            f"{label}: no object {name!r} (a GeometryCollection); its objects are: {', '.join(map(repr, collections))}"
+        )
+        raise LayerError(msg)
+    try:
+        gdf = pyogrio.read_dataframe(io.BytesIO(data), layer=name)
+    except (DataSourceError, DataLayerError) as exc:
+        msg = f"{label}: GDAL cannot read object {name!r} as TopoJSON ({exc})"
+        raise InputFileError(msg) from exc
+    # GDAL adds an `id` column for the members' optional ids; keep it only when some member has one.
+    if "id" in gdf.columns and gdf["id"].isna().all():
+        gdf = gdf.drop(columns="id")
+    gdf = gdf.set_crs("EPSG:4326", allow_override=True)
+    null = sum(1 for g in member.get("geometries", []) if isinstance(g, dict) and g.get("type") is None)
+    return gdf, null
 
 
 def current_lad_mask(lad: pd.DataFrame) -> tuple[pd.Series, str]:
@@ -93,8 +174,9 @@ def build_lad(
     """
     keys = ("ons_topo",) + (("ltla25",) if ltla_list is not None else ())
     report = layer_report("lad", *keys)
-    gdf = object_to_geodataframe(_topology(topo), "ltla")
-    report.input_rows = len(gdf)
+    gdf, null = read_topojson_object(topo, "ltla")
+    report.input_rows = len(gdf) + null
+    report.drop("missing or empty geometry", null)
     require_columns(gdf, ["areacd", "areanm"], where=SOURCES["ons_topo"].relpath + " (object 'ltla')")
     mask, rule = current_lad_mask(gdf)
     report.note(rule)
@@ -143,8 +225,9 @@ def _simple(
     topo: Mapping[str, Any] | str | os.PathLike[str], obj: str, name: str, note: str
 ) -> tuple[gpd.GeoDataFrame, LayerReport]:
     report = layer_report(name, "ons_topo")
-    gdf = object_to_geodataframe(_topology(topo), obj)
-    report.input_rows = len(gdf)
+    gdf, null = read_topojson_object(topo, obj)
+    report.input_rows = len(gdf) + null
+    report.drop("missing or empty geometry", null)
     require_columns(gdf, ["areacd", "areanm"], where=SOURCES["ons_topo"].relpath + f" (object {obj!r})")
     gdf = drop_rows(gdf, gdf["areacd"].duplicated(), "duplicate area code", report)
     gdf["country"] = gdf["areacd"].str[0].map(_COUNTRY_BY_PREFIX)

@@ -21,7 +21,6 @@ from growthzones.errors import InputFileError, OutputError
 from growthzones.gbdata import boundaries, connectivity, grid, land, water
 from growthzones.gbdata._common import BNG, LayerReport, transformation_note
 from growthzones.gbdata.sources import SOURCES, check_source_dir
-from growthzones.gbdata.topojson import read_topojson
 from growthzones.progress import Progress
 
 logger = logging.getLogger(__name__)
@@ -343,7 +342,7 @@ def _one(func: Callable[..., tuple[gpd.GeoDataFrame, LayerReport]], *keys: str) 
 
 @register_gb_layer("boundaries", ("lad", "regions", "countries"))
 def _boundaries(inputs: BuildInputs) -> StepOutput:
-    topo = read_topojson(inputs.paths["ons_topo"])
+    topo = inputs.paths["ons_topo"]
     return [
         boundaries.build_lad(topo, ltla_list=inputs.paths["ltla25"]),
         boundaries.build_regions(topo),

@@ -1,4 +1,4 @@
-"""TopoJSON decoding: quantisation, delta encoding, reversed arcs, and the LAD current-set rule."""
+"""TopoJSON through GDAL: quantisation, delta encoding, reversed arcs, null members, and the LAD current-set rule."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pytest
 import shapely
 
 from growthzones.errors import InputFileError, LayerError
-from growthzones.gbdata.boundaries import build_lad, build_regions, current_lad_mask
-from growthzones.gbdata.topojson import decode_arcs, object_to_geodataframe, read_topojson
+from growthzones.gbdata.boundaries import build_lad, build_regions, current_lad_mask, read_topojson_object
+from growthzones.layers import repair_geometries
 
 # Two unit squares side by side, A (x 10-11) and B (x 11-12), y 50-51, sharing the edge x = 11.
 # Quantised positions (before delta encoding), real = q * 0.5 + (10, 50):
@@ -55,73 +55,56 @@ TOPO = {
 }
 
 
-def test_decode_arcs_quantised_delta():
-    arcs = decode_arcs(TOPO)
-    assert arcs[0].tolist() == [[11.0, 50.0], [11.0, 51.0]]
-    assert arcs[1].tolist() == [[11.0, 51.0], [10.0, 51.0], [10.0, 50.0], [11.0, 50.0]]
-
-
-def test_decode_arcs_without_transform_is_absolute():
-    topo = {"type": "Topology", "arcs": [[[1.5, 2.5], [3.0, 4.0]]], "objects": {}}
-    assert decode_arcs(topo)[0].tolist() == [[1.5, 2.5], [3.0, 4.0]]
-
-
-def test_polygons_and_reversed_arcs():
-    gdf = object_to_geodataframe(TOPO, "ltla", crs=None)
+def test_quantised_delta_arcs_and_reversed_arcs():
+    # Decoded by GDAL's TopoJSON driver: real = q * 0.5 + (10, 50), running sums of the deltas.
+    gdf, null = read_topojson_object(TOPO, "ltla")
     a, b, ab = gdf.geometry
     assert list(a.exterior.coords) == [(11, 50), (11, 51), (10, 51), (10, 50), (11, 50)]
     assert list(b.exterior.coords) == [(11, 50), (12, 50), (12, 51), (11, 51), (11, 50)]
     assert a.area == 1.0 and b.area == 1.0
     assert a.touches(b) and shapely.union_all([a, b]).area == 2.0
-    # Two squares sharing an edge are an invalid MultiPolygon: make_valid dissolves them.
-    assert ab.geom_type == "Polygon" and ab.area == 2.0 and ab.is_valid
-    raw = object_to_geodataframe(TOPO, "ltla", crs=None, make_valid=False).geometry.iloc[2]
-    assert raw.geom_type == "MultiPolygon" and len(raw.geoms) == 2
-    assert list(gdf.columns) == ["areacd", "areanm", "end", "start", "geometry"]
+    # Two squares sharing an edge are an invalid MultiPolygon as decoded; the one repair dissolves them.
+    assert ab.geom_type == "MultiPolygon" and len(ab.geoms) == 2 and not ab.is_valid
+    fixed = repair_geometries(gdf, polygons=True).geometry.iloc[2]
+    assert fixed.geom_type == "Polygon" and fixed.area == 2.0 and fixed.is_valid
+    assert list(gdf.columns) == ["areacd", "areanm", "end", "start", "geometry"] and null == 0
+    assert gdf.crs == "EPSG:4326"
 
 
-def test_linestring_point_null_and_ids():
-    line = object_to_geodataframe(TOPO, "edge", crs=None).geometry.iloc[0]
-    assert list(line.coords) == [(11, 51), (11, 50)]
-    pt = object_to_geodataframe(TOPO, "pt", crs=None)
-    assert (pt.geometry.iloc[0].x, pt.geometry.iloc[0].y) == (12.0, 51.0)
-    assert pt["id"].tolist() == ["p"]
-    rgn = object_to_geodataframe(TOPO, "rgn", crs=None)
-    assert rgn.geometry.iloc[0].area == 2.0
-    assert rgn.geometry.iloc[1] is None
+def test_arcs_without_transform_are_absolute():
+    members = [{"type": "Polygon", "arcs": [[0]]}]
+    topo = {"type": "Topology", "arcs": [[[1.5, 2.5], [3.0, 2.5], [3.0, 4.0], [1.5, 2.5]]],
+            "objects": {"x": {"type": "GeometryCollection", "geometries": members}}}  # fmt: skip
+    gdf, _ = read_topojson_object(topo, "x")
+    assert list(gdf.geometry.iloc[0].exterior.coords) == [(1.5, 2.5), (3.0, 2.5), (3.0, 4.0), (1.5, 2.5)]
 
 
-def test_make_valid_repairs_bow_tie():
-    topo = {
-        "type": "Topology",
-        "arcs": [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]],
-        "objects": {"x": {"type": "Polygon", "arcs": [[0]]}},
-    }
-    g = object_to_geodataframe(topo, "x").geometry.iloc[0]
-    assert g.is_valid and g.area == pytest.approx(0.5)
+def test_null_geometry_is_counted_not_silently_lost():
+    rgn, null = read_topojson_object(TOPO, "rgn")
+    assert rgn["areacd"].tolist() == ["E12000001"] and rgn.geometry.iloc[0].area == 2.0 and null == 1
 
 
 def test_unknown_object_lists_objects():
     with pytest.raises(LayerError, match=r"no object 'lad'.*'ltla'"):
-        object_to_geodataframe(TOPO, "lad")
+        read_topojson_object(TOPO, "lad")
 
 
 def test_read_topojson_errors(tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text("{not json")
     with pytest.raises(InputFileError, match=r"bad\.json: cannot read as JSON"):
-        read_topojson(bad)
+        read_topojson_object(bad, "ltla")
     geo = tmp_path / "geo.json"
     geo.write_text(json.dumps({"type": "FeatureCollection", "features": []}))
     with pytest.raises(InputFileError, match="not a TopoJSON Topology"):
-        read_topojson(geo)
+        read_topojson_object(geo, "ltla")
     good = tmp_path / "t.json"
     good.write_text(json.dumps(TOPO))
-    assert read_topojson(good)["type"] == "Topology"
+    assert read_topojson_object(good, "ltla")[0]["areacd"].tolist() == ["E06000001", "E06000002", "W06000003"]
 
 
 def test_current_lad_mask_rule():
-    gdf = object_to_geodataframe(TOPO, "ltla")
+    gdf, _ = read_topojson_object(TOPO, "ltla")
     mask, rule = current_lad_mask(gdf)
     assert mask.tolist() == [False, True, True]
     assert "latest year in the data is 2021" in rule
