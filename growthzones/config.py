@@ -43,7 +43,10 @@ __all__ = [
 
 
 def _measure_specs() -> Mapping[str, Any]:
-    # Imported when a config is read, not at import: the measures' module imports this one.
+    # A registry lookup at parse time, so measures registered later are known. Not a floor
+    # problem (config and criteria share the core floor, checked by import-linter) but a
+    # package cycle: growthzones.criteria imports this module (configs, `where` filters
+    # through layers), so the measures' module cannot be imported while this one loads.
     from growthzones.criteria.measures import MEASURES as SPECS
 
     return SPECS
@@ -66,7 +69,6 @@ class _MeasureNeeds(Mapping[str, tuple[str, ...]]):
 #: :data:`growthzones.criteria.measures.MEASURES` (where a measure is declared).
 MEASURES: Mapping[str, tuple[str, ...]] = _MeasureNeeds()
 RASTER_SUFFIXES = (".tif", ".tiff", ".vrt", ".img", ".asc", ".nc")
-ZONAL_STATS = ("mean", "min", "max", "fraction")
 #: The comparison operators of gates and ``where`` filters, by their symbol (the one table).
 COMPARISONS: dict[str, Callable[[Any, Any], Any]] = {
     "<=": operator.le,
@@ -559,8 +561,6 @@ def _criterion(i: int, t: dict[str, Any], layers: Mapping[str, LayerConfig]) -> 
             raise ConfigError(msg)
         parse_where(where, ctx=f"{ctx}.where")
     stat = _opt_str(t.get("stat"), f"{ctx}.stat")
-    if stat is not None:
-        stat = choice(stat, ZONAL_STATS, f"{ctx}.stat")
     rng = t.get("range")
     if rng is not None:
         if not (isinstance(rng, list) and len(rng) == 2):
@@ -570,8 +570,13 @@ def _criterion(i: int, t: dict[str, Any], layers: Mapping[str, LayerConfig]) -> 
         if rng[0] > rng[1]:
             msg = f"{ctx}.range: low {rng[0]} is above high {rng[1]}; swap them"
             raise ConfigError(msg)
-    if stat == "fraction" and rng is None:
-        msg = f"{ctx}.range: stat 'fraction' needs range = [low, high], the values counted"
+    # The measure's own rules: the valid values of its text keys and any rule across its keys.
+    for key, valid in spec.choices.items():
+        if t.get(key) is not None:
+            choice(_str(t[key], f"{ctx}.{key}"), valid, f"{ctx}.{key}")
+    problem = spec.check({**t, "stat": stat, "range": rng}) if spec.check is not None else None
+    if problem is not None:
+        msg = f"{ctx}.{problem[0]}: {problem[1]}"
         raise ConfigError(msg)
     weight = _number(t.get("weight", 1.0), f"{ctx}.weight", minimum=0.0)
     value = t.get("value")

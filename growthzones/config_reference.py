@@ -319,7 +319,9 @@ def _allowed(section: str, key: str) -> str:
     choices: Mapping[tuple[str, str], Any] = {
         ("layers", "kind"): C.LAYER_KINDS,
         ("criteria", "measure"): tuple(C.MEASURES),
-        ("criteria", "stat"): C.ZONAL_STATS,
+        ("criteria", "stat"): tuple(
+            dict.fromkeys(v for s in MEASURE_SPECS.values() for v in s.choices.get("stat", ()))
+        ),
         ("criteria", "direction"): C.DIRECTIONS,
         ("criteria", "missing"): C.MISSING_POLICIES,
         ("criteria", "value"): tuple(f"function = {name}" for name in mcda.VALUE_FUNCTIONS),

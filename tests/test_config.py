@@ -133,3 +133,16 @@ def test_bad_uncertainty():
                 'direction = "cost"\nweight = 1', 'direction = "cost"\nuncertainty = -0.2\nweight = 1', 1
             )
         )
+
+
+def test_measure_declares_its_choices_and_rules():
+    # zonal's `stat` values and "fraction needs range" come from its MeasureSpec, not from the parser.
+    from growthzones.criteria.measures import MEASURES
+
+    assert MEASURES["zonal"].choices["stat"] == ("mean", "min", "max", "fraction")
+    with pytest.raises(ConfigError, match=r"\(water_stress\)\.stat: 'median' is not valid; did you mean 'mean'\?"):
+        _cfg(TINY_CONFIG.replace('stat = "mean"', 'stat = "median"'))
+    with pytest.raises(ConfigError, match=r"\(water_stress\)\.range: stat 'fraction' needs range = \[low, high\]"):
+        _cfg(TINY_CONFIG.replace('stat = "mean"', 'stat = "fraction"'))
+    frac = _cfg(TINY_CONFIG.replace('stat = "mean"', 'stat = "fraction"\nrange = [0.5, 1]'))
+    assert frac.criterion("water_stress").range == (0.5, 1.0)

@@ -8,8 +8,8 @@ all read it. A new measure is a function plus one :func:`register_measure` call.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -18,7 +18,7 @@ from growthzones.criteria.attribute import area_ha, site_attribute
 from growthzones.criteria.distance import distance_km
 from growthzones.criteria.overlay import overlap_fraction
 from growthzones.criteria.proximity import nearest_attribute, within_radius
-from growthzones.criteria.zonal import zonal
+from growthzones.criteria.zonal import STATS, zonal
 from growthzones.errors import CriterionError
 
 __all__ = ["MEASURES", "READS", "MeasureSpec", "get_measure", "register_measure", "unregister_measure"]
@@ -54,6 +54,11 @@ class MeasureSpec:
     raster
         Optional raster form for the national surface: computes the measure on a grid
         instead of per site (filled by the surface work; None: no raster form yet).
+    choices
+        The valid values of its text keys (e.g. zonal's ``stat``), checked when a config is read.
+    check
+        ``check(table) -> (key, problem) or None``: a rule across its keys (the criterion's TOML
+        table after parsing), checked when a config is read.
     """
 
     name: str
@@ -65,6 +70,8 @@ class MeasureSpec:
     doc: str = ""
     example: str = ""
     raster: Callable[..., Any] | None = None
+    choices: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    check: Callable[[Mapping[str, Any]], tuple[str, str] | None] | None = None
 
 
 #: name -> declaration of every measure, in the order the docs list them.
@@ -176,6 +183,12 @@ register_measure(
         "raster",
         needs=("stat",),
         uses=("range",),
+        choices={"stat": STATS},
+        check=lambda t: (
+            ("range", "stat 'fraction' needs range = [low, high], the values counted")
+            if t.get("stat") == "fraction" and t.get("range") is None
+            else None
+        ),
         doc="Raster statistic over the site, weighted by cell coverage (exactextract): `mean`, `min`, `max`, "
         "or `fraction` (share of the site with values in `range`).",
     )
