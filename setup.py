@@ -7,6 +7,7 @@ and is mapped into the wheel as ``growthzones/demo`` so an installed package car
 from setuptools import find_packages, setup
 
 setup(
-    packages=[*find_packages(include=["growthzones", "growthzones.*"]), "growthzones.demo"],
+    # data_files holds only CSVs (no __init__.py): listed so setuptools ships it as package data.
+    packages=[*find_packages(include=["growthzones", "growthzones.*"]), "growthzones.data_files", "growthzones.demo"],
     package_dir={"growthzones.demo": "data/demo"},
 )
