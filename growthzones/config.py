@@ -290,6 +290,34 @@ class Config:
         _check_weights(new_groups, crits)
         return dataclasses.replace(self, weights=new_groups, criteria=tuple(crits))
 
+    def with_named_weights(self, weights: Mapping[str, float], *, what: str = "weights") -> Config:
+        """Return a copy with weights set by name: a group's name sets its group weight, a criterion's its own.
+
+        Parameters
+        ----------
+        weights
+            Group or criterion name -> weight.
+        what
+            Where the names come from, for the message (e.g. ``"--weights"``).
+
+        Examples
+        --------
+        >>> from growthzones.datasets import demo_config_path
+        >>> cfg = load_config(demo_config_path()).with_named_weights({"grid": 0.9, "grid_headroom": 2})
+        >>> cfg.weights["grid"], cfg.criterion("grid_headroom").weight
+        (0.9, 2.0)
+        """
+        if not weights:
+            return self
+        names = [c.name for c in self.criteria]
+        for k in weights:
+            if k not in self.weights and k not in names:
+                msg = f"{what}: {k!r} is neither a group nor a criterion{did_you_mean(k, [*self.weights, *names])}"
+                raise ConfigError(msg)
+        groups = {k: v for k, v in weights.items() if k in self.weights}
+        crits = {k: v for k, v in weights.items() if k not in self.weights}
+        return self.with_weights(groups or None, crits or None)
+
     def with_method(self, name: str, **params: Any) -> Config:
         """Return a copy using aggregation method ``name`` with ``params``.
 

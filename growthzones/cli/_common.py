@@ -99,6 +99,18 @@ def parse_params(text: str | None, *, option: str = "--params") -> dict[str, flo
     return out
 
 
+def apply_weight_option(cfg, text: str | None):
+    """Apply ``--weights name=value,...`` (names of groups or criteria) to a config.
+
+    Examples
+    --------
+    >>> from growthzones.datasets import load_demo_config
+    >>> apply_weight_option(load_demo_config(), "grid=0.9").weights["grid"]
+    0.9
+    """
+    return cfg.with_named_weights(parse_weights(text), what="--weights")
+
+
 def apply_method_option(cfg, method: str | None, params: str | None):
     """Apply ``--method`` and ``--params`` to a config, checking them before any slow work.
 

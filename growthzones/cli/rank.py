@@ -10,12 +10,12 @@ from growthzones.atomic import atomic_path, check_output_path
 from growthzones.cli._common import (
     LiveHelpOption,
     apply_method_option,
+    apply_weight_option,
     method_help,
     params_help,
-    parse_weights,
     progress_bar,
 )
-from growthzones.errors import ConfigError, OutputError
+from growthzones.errors import OutputError
 
 __all__ = ["COMMANDS", "demo", "rank"]
 
@@ -124,21 +124,6 @@ def _run(
         for label, p in (("shortlist", out), ("csv", csv_path), ("map", map_path)):
             if p is not None:
                 click.echo(f"wrote {label}: {p}")
-
-
-def apply_weight_option(cfg, text: str | None):
-    """Apply ``--weights name=value,...`` where names are groups or criteria."""
-    pairs = parse_weights(text)
-    groups = {k: v for k, v in pairs.items() if k in cfg.weights}
-    crits = {k: v for k, v in pairs.items() if k not in cfg.weights}
-    names = {c.name for c in cfg.criteria}
-    for k in crits:
-        if k not in names:
-            from growthzones.config import did_you_mean
-
-            msg = f"--weights: {k!r} is neither a group nor a criterion{did_you_mean(k, [*cfg.weights, *names])}"
-            raise ConfigError(msg)
-    return cfg.with_weights(groups or None, crits or None) if pairs else cfg
 
 
 def _summary(a, top_n: int) -> str:

@@ -7,7 +7,14 @@ from pathlib import Path
 import click
 
 from growthzones.atomic import check_output_path
-from growthzones.cli._common import LiveHelpOption, apply_method_option, method_help, params_help, progress_bar
+from growthzones.cli._common import (
+    LiveHelpOption,
+    apply_method_option,
+    apply_weight_option,
+    method_help,
+    params_help,
+    progress_bar,
+)
 from growthzones.errors import ConfigError
 
 __all__ = ["COMMANDS", "parse_uncertainty", "robustness"]
@@ -92,7 +99,6 @@ def robustness(
 ) -> None:
     """Rank acceptability of CONFIG's sites under sampled weights (SMAA)."""
     import growthzones as gz
-    from growthzones.cli.rank import apply_weight_option
     from growthzones.export import write_geopackage
     from growthzones.provenance import DEMO_NOTICE
 
