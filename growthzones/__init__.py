@@ -17,7 +17,6 @@ from the outputs floor, so no module below imports upward.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,7 +26,6 @@ import pandas as pd
 from growthzones import assessment as _analysis
 from growthzones import datasets
 from growthzones.config import Config, load_config
-from growthzones.criteria import LayerStack
 from growthzones.errors import GrowthzonesError
 from growthzones.locate import locate_regions
 from growthzones.portfolio import CapacityLimit, GroupLimit, Limits, Portfolio, select_portfolio
@@ -136,17 +134,10 @@ def assess(config: Config | str | Path, *, progress: Progress | None = None) -> 
     return _analysis.assess(config, progress=progress, cls=Assessment)  # type: ignore[return-value]
 
 
-def evaluate(
-    config: Config,
-    sites: gpd.GeoDataFrame,
-    criteria: pd.DataFrame,
-    *,
-    notes: Sequence[str] = (),
-    inputs: Mapping[str, str] | None = None,
-    layers: LayerStack | None = None,
-    created: str = "",
-) -> Assessment:
-    """Score, gate and rank sites from a criteria table; see :func:`growthzones.assessment.evaluate`."""
-    return _analysis.evaluate(  # type: ignore[return-value]
-        config, sites, criteria, notes=notes, inputs=inputs, layers=layers, created=created, cls=Assessment
-    )
+def evaluate(config: Config, sites: gpd.GeoDataFrame, criteria: pd.DataFrame, **kwargs: Any) -> Assessment:
+    """Score, gate and rank sites from a criteria table, as this package's Assessment.
+
+    The keywords (``notes``, ``inputs``, ``layers``, ``created``) are those of
+    :func:`growthzones.assessment.evaluate`, whose signature is the one place they are declared.
+    """
+    return _analysis.evaluate(config, sites, criteria, cls=Assessment, **kwargs)  # type: ignore[return-value]

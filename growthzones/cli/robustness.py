@@ -7,14 +7,7 @@ from pathlib import Path
 import click
 
 from growthzones.atomic import check_output_path
-from growthzones.cli._common import (
-    LiveHelpOption,
-    apply_method_option,
-    apply_weight_option,
-    method_help,
-    params_help,
-    progress_bar,
-)
+from growthzones.cli import _common as common
 from growthzones.errors import ConfigError
 
 __all__ = ["COMMANDS", "parse_uncertainty", "robustness"]
@@ -72,8 +65,8 @@ def _parse_ks(text: str) -> tuple[int, ...]:
 @click.option("--uncertainty", default=None,
               help="Uncertain criteria, e.g. grid_headroom=0.3 (+/-30%) or x=low_col:high_col.")  # fmt: skip
 @click.option("--ks", default="1,5,10,20", show_default=True, help="k of the P(rank <= k) columns.")
-@click.option("--method", default=None, cls=LiveHelpOption, help_fn=method_help)
-@click.option("--params", default=None, cls=LiveHelpOption, help_fn=params_help)
+@click.option("--method", default=None, cls=common.LiveHelpOption, help_fn=common.method_help)
+@click.option("--params", default=None, cls=common.LiveHelpOption, help_fn=common.params_help)
 @click.option("--weights", default=None, help="Group or criterion weights, e.g. grid=0.4,land=0.2.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="GeoPackage: ranked_sites with robustness columns, and a rank_acceptability table.")  # fmt: skip
@@ -106,10 +99,10 @@ def robustness(
         check_output_path(out, overwrite=overwrite)
     ks_t = _parse_ks(ks)
     unc = parse_uncertainty(uncertainty)
-    cfg = apply_method_option(apply_weight_option(gz.load_config(config), weights), method, params)
-    with progress_bar(ctx, "assessing") as progress:
+    cfg = common.apply_method_option(common.apply_weight_option(gz.load_config(config), weights), method, params)
+    with common.progress_bar(ctx, "assessing") as progress:
         a = gz.assess(cfg, progress=progress)
-    with progress_bar(ctx, "sampling") as progress:
+    with common.progress_bar(ctx, "sampling") as progress:
         r = a.robustness(samples=samples, seed=seed, input_uncertainty=unc or True, concentration=concentration,
                          ks=ks_t, levels=levels, progress=progress)  # fmt: skip
     quiet = bool(ctx.obj and ctx.obj.get("quiet"))

@@ -46,7 +46,7 @@ from scipy.optimize import brentq
 
 from growthzones.errors import MethodError, WeightError
 from growthzones.mcda._registry import as_directions, check_params, describe, resolve
-from growthzones.mcda.params import MethodSpec, Param, add_spec, check_values, remove_spec
+from growthzones.mcda.params import MethodSpec, Param, check_values, register_spec, remove_spec
 
 __all__ = [
     "AGGREGATION_METHODS",
@@ -928,13 +928,9 @@ def register_aggregation(
     growthzones.errors.MethodError: best_of: k=3 must be a number in 1..2
     >>> unregister_aggregation("best_of")
     """
-
-    def add(f: Callable[..., np.ndarray]) -> Callable[..., np.ndarray]:
-        spec = MethodSpec(name, f, tuple(params), example or f'name = "{name}"', doc)
-        add_spec(METHOD_SPECS, AGGREGATION_METHODS, "aggregation method", spec, replace=replace, reserved=_RESERVED)
-        return f
-
-    return add if func is None else add(func)
+    example = example or f'name = "{name}"'
+    return register_spec(METHOD_SPECS, AGGREGATION_METHODS, "aggregation method", name, func, params=params,
+                         example=example, doc=doc, replace=replace, reserved=_RESERVED)  # fmt: skip
 
 
 def unregister_aggregation(name: str) -> None:

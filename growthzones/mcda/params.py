@@ -19,7 +19,7 @@ from typing import Any
 from growthzones.errors import MethodError
 from growthzones.mcda._registry import check_params
 
-__all__ = ["MethodSpec", "Param", "add_spec", "check_values", "remove_spec"]
+__all__ = ["MethodSpec", "Param", "add_spec", "check_values", "register_spec", "remove_spec"]
 
 
 @dataclass(frozen=True)
@@ -211,6 +211,40 @@ def add_spec(
     specs[spec.name] = spec
     funcs[spec.name] = spec.func
     return spec
+
+
+def register_spec(
+    specs: dict[str, MethodSpec],
+    funcs: dict[str, Callable[..., Any]],
+    kind: str,
+    name: str,
+    func: Callable[..., Any] | None,
+    *,
+    params: tuple[Param, ...] = (),
+    example: str = "",
+    doc: str = "",
+    replace: bool = False,
+    reserved: tuple[str, ...] = (),
+) -> Any:
+    """:func:`add_spec` for a method named ``name``; with ``func=None`` a decorator doing it.
+
+    Examples
+    --------
+    >>> specs, funcs = {}, {}
+    >>> @register_spec(specs, funcs, "demo method", "half", None, params=(Param("k", default=2),), reserved=("x",))
+    ... def half(x, *, k=2):
+    ...     "Half of x."
+    >>> specs["half"].doc, funcs["half"] is half
+    ('Half of x.', True)
+    """
+
+    def add(f: Callable[..., Any]) -> Callable[..., Any]:
+        add_spec(
+            specs, funcs, kind, MethodSpec(name, f, tuple(params), example, doc), replace=replace, reserved=reserved
+        )
+        return f
+
+    return add if func is None else add(func)
 
 
 def remove_spec(specs: dict[str, MethodSpec], funcs: dict[str, Callable[..., Any]], name: str) -> None:

@@ -17,7 +17,7 @@ import numpy as np
 from growthzones.errors import WeightError
 from growthzones.mcda._registry import as_directions, check_params, describe, resolve
 from growthzones.mcda.ahp import ahp_weights
-from growthzones.mcda.params import MethodSpec, Param, add_spec, check_values, remove_spec
+from growthzones.mcda.params import MethodSpec, Param, check_values, register_spec, remove_spec
 
 __all__ = [
     "WEIGHTING_METHODS",
@@ -412,13 +412,8 @@ def register_weighting(
     growthzones.errors.MethodError: halves: n=3 must be a number in 2..2
     >>> unregister_weighting("halves")
     """
-
-    def add(f: Callable[..., np.ndarray]) -> Callable[..., np.ndarray]:
-        spec = MethodSpec(name, f, tuple(params), example, doc)
-        add_spec(WEIGHTING_SPECS, WEIGHTING_METHODS, "weighting method", spec, replace=replace)
-        return f
-
-    return add if func is None else add(func)
+    return register_spec(WEIGHTING_SPECS, WEIGHTING_METHODS, "weighting method", name, func, params=params,
+                         example=example, doc=doc, replace=replace)  # fmt: skip
 
 
 def unregister_weighting(name: str) -> None:
