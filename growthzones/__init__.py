@@ -24,16 +24,31 @@ import geopandas as gpd
 import pandas as pd
 
 from growthzones import assessment as _analysis
-from growthzones import datasets
+from growthzones import datasets, surface
 from growthzones.config import Config, load_config
 from growthzones.criteria import LayerStack, Progress
 from growthzones.errors import GrowthzonesError
 from growthzones.provenance import __version__
+from growthzones.surface import read_surface, write_surface
+from growthzones.surface import surface as make_surface
 
 if TYPE_CHECKING:
     import folium
 
-__all__ = ["Assessment", "Config", "GrowthzonesError", "__version__", "assess", "datasets", "evaluate", "load_config"]
+__all__ = [
+    "Assessment",
+    "Config",
+    "GrowthzonesError",
+    "__version__",
+    "assess",
+    "datasets",
+    "evaluate",
+    "load_config",
+    "make_surface",
+    "read_surface",
+    "surface",
+    "write_surface",
+]
 
 
 class Assessment(_analysis.Assessment):

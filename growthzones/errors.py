@@ -19,6 +19,7 @@ __all__ = [
     "MissingDataError",
     "OutputError",
     "SiteError",
+    "SurfaceError",
     "UploadError",
     "WeightError",
 ]
@@ -74,3 +75,7 @@ class OutputError(GrowthzonesError):
 
 class UploadError(GrowthzonesError):
     """An uploaded file is unsafe or unusable."""
+
+
+class SurfaceError(GrowthzonesError):
+    """A surface that cannot be made as asked (memory, cluster, area)."""
