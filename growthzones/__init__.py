@@ -28,6 +28,7 @@ from growthzones import datasets, surface
 from growthzones.config import Config, load_config
 from growthzones.criteria import LayerStack, Progress
 from growthzones.errors import GrowthzonesError
+from growthzones.locate import locate_regions
 from growthzones.provenance import __version__
 from growthzones.surface import read_surface, write_surface
 from growthzones.surface import surface as make_surface
@@ -44,6 +45,7 @@ __all__ = [
     "datasets",
     "evaluate",
     "load_config",
+    "locate_regions",
     "make_surface",
     "read_surface",
     "surface",
