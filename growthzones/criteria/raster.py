@@ -120,15 +120,34 @@ class Grid:
         return self.height * self.width
 
     def xs(self) -> np.ndarray:
-        """X of the cell centres, west to east."""
+        """X of the cell centres, west to east.
+
+        Examples
+        --------
+        >>> Grid("EPSG:27700", 0.0, 200.0, 100.0, 2, 3).xs().tolist()
+        [50.0, 150.0, 250.0]
+        """
         return self.left + (np.arange(self.width) + 0.5) * self.cell
 
     def ys(self) -> np.ndarray:
-        """Y of the cell centres, north to south (descending)."""
+        """Y of the cell centres, north to south (descending).
+
+        Examples
+        --------
+        >>> Grid("EPSG:27700", 0.0, 200.0, 100.0, 2, 3).ys().tolist()
+        [150.0, 50.0]
+        """
         return self.top - (np.arange(self.height) + 0.5) * self.cell
 
     def window(self, row: int, col: int, height: int, width: int) -> Grid:
-        """The sub-grid starting at ``(row, col)`` of this grid (may reach outside it)."""
+        """The sub-grid starting at ``(row, col)`` of this grid (may reach outside it).
+
+        Examples
+        --------
+        >>> w = Grid("EPSG:27700", 0.0, 1000.0, 100.0, 10, 10).window(2, 3, 4, 5)
+        >>> w.left, w.top, w.row0, w.col0
+        (300.0, 800.0, 2, 3)
+        """
         return Grid(
             self.crs,
             self.left + col * self.cell,
@@ -141,7 +160,13 @@ class Grid:
         )
 
     def expand(self, n: int) -> Grid:
-        """The grid grown by ``n`` cells on every side."""
+        """The grid grown by ``n`` cells on every side.
+
+        Examples
+        --------
+        >>> Grid("EPSG:27700", 0.0, 1000.0, 100.0, 10, 10).expand(2).bounds
+        (-200.0, -200.0, 1200.0, 1200.0)
+        """
         return self.window(-n, -n, self.height + 2 * n, self.width + 2 * n)
 
 
@@ -313,6 +338,17 @@ def nearest_attribute_form(features: gpd.GeoDataFrame, crit: CriterionConfig, gr
     """The attribute of the nearest feature cell (NaN beyond ``max_distance_km`` or without a feature).
 
     With ``max_distance_km`` the tile's halo covers it, so no KD-tree is needed.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import Point
+    >>> from growthzones.config import CriterionConfig
+    >>> g = Grid("EPSG:27700", 0.0, 100.0, 100.0, 1, 4)
+    >>> f = gpd.GeoDataFrame({"mw": [5.0, 7.0]}, geometry=[Point(50, 50), Point(350, 50)], crs=27700)
+    >>> crit = CriterionConfig("h", "g", "nearest_attribute", attribute="mw", max_distance_km=0.1)
+    >>> nearest_attribute_form(f, crit, g)(g).tolist()
+    [[5.0, 5.0, 7.0, 7.0]]
     """
     values = numeric_column(features, crit.attribute, f"features of layer {crit.layer!r}")
     max_m = None if crit.max_distance_km is None else crit.max_distance_km * 1000.0
@@ -346,6 +382,17 @@ def within_form(
     """Sum of ``attribute`` (``how="sum"``) or number (``"count"``) of features within the radius.
 
     Each feature counts at the cell holding it (a line or polygon at a point on its surface).
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import Point
+    >>> from growthzones.config import CriterionConfig
+    >>> g = Grid("EPSG:27700", 0.0, 100.0, 100.0, 1, 4)
+    >>> f = gpd.GeoDataFrame({"mw": [5.0, 7.0]}, geometry=[Point(50, 50), Point(350, 50)], crs=27700)
+    >>> crit = CriterionConfig("s", "g", "sum_within", attribute="mw", radius_km=0.2)
+    >>> within_form(f, crit, g)(g).tolist()
+    [[5.0, 12.0, 12.0, 7.0]]
     """
     from rasterio.enums import MergeAlg
     from rasterio.features import rasterize
@@ -401,7 +448,18 @@ def resampling_of(crit: CriterionConfig) -> str:
 
 
 def zonal_form(info: Any, crit: CriterionConfig, grid: Grid, *, halo: int = 0) -> Block:
-    """The raster resampled onto each window (see :func:`resampling_of`); NaN where it has no data."""
+    """The raster resampled onto each window (see :func:`resampling_of`); NaN where it has no data.
+
+    Examples
+    --------
+    >>> import growthzones as gz
+    >>> from growthzones.layers import read_raster_info
+    >>> config = gz.load_config(gz.datasets.demo_config_path())
+    >>> crit = config.criterion("slope_mean")
+    >>> g = Grid("EPSG:27700", 400_000.0, 300_000.0, 500.0, 2, 2)
+    >>> zonal_form(read_raster_info(config.layers["slope"]), crit, g)(g).shape
+    (2, 2)
+    """
     import rasterio
     from rasterio.crs import CRS
     from rasterio.enums import Resampling
@@ -453,7 +511,18 @@ def zonal_form(info: Any, crit: CriterionConfig, grid: Grid, *, halo: int = 0) -
 
 
 def overlap_form(features: gpd.GeoDataFrame, crit: CriterionConfig, grid: Grid, *, halo: int = 0) -> Block:
-    """Exact share (0..1) of each cell covered by the union of the layer's polygons (exactextract)."""
+    """Exact share (0..1) of each cell covered by the union of the layer's polygons (exactextract).
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import box
+    >>> from growthzones.config import CriterionConfig
+    >>> g = Grid("EPSG:27700", 0.0, 100.0, 100.0, 1, 3)
+    >>> f = gpd.GeoDataFrame(geometry=[box(50, 0, 200, 100)], crs=27700)
+    >>> overlap_form(f, CriterionConfig("o", "g", "overlap"), g)(g).tolist()
+    [[0.5, 1.0, 0.0]]
+    """
     geoms, ok = geometry_array(features)
     polys = geoms[ok]
     polys = polys[shapely.get_type_id(polys) != 0]
@@ -492,7 +561,18 @@ def overlap_form(features: gpd.GeoDataFrame, crit: CriterionConfig, grid: Grid, 
 
 
 def attribute_form(sites: gpd.GeoDataFrame, crit: CriterionConfig, grid: Grid, *, halo: int = 0) -> Block:
-    """A numeric column of the site containing each cell centre (NaN outside every site)."""
+    """A numeric column of the site containing each cell centre (NaN outside every site).
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import box
+    >>> from growthzones.config import CriterionConfig
+    >>> g = Grid("EPSG:27700", 0.0, 100.0, 100.0, 1, 3)
+    >>> sites = gpd.GeoDataFrame({"b": [1.0]}, geometry=[box(0, 0, 200, 100)], crs=27700)
+    >>> attribute_form(sites, CriterionConfig("b", "g", "attribute", attribute="b"), g)(g).tolist()
+    [[1.0, 1.0, nan]]
+    """
     values = numeric_column(sites, crit.attribute, "sites")
     feats = _Features.of(sites)
     vals = values[feats.positions]

@@ -33,7 +33,14 @@ class Area:
         self._tree = None if polygons is None else shapely.STRtree(polygons)
 
     def mask(self, g: Grid) -> np.ndarray:
-        """True for the cells of ``g`` inside the area."""
+        """True for the cells of ``g`` inside the area.
+
+        Examples
+        --------
+        >>> from growthzones.criteria.raster import Grid
+        >>> Area(None, (0.0, 0.0, 160.0, 100.0), "box").mask(Grid("EPSG:27700", 0.0, 100.0, 100.0, 1, 3)).tolist()
+        [[True, True, False]]
+        """
         if self.polygons is None:
             left, bottom, right, top = self.bounds
             x, y = g.xs(), g.ys()
@@ -76,6 +83,15 @@ def read_area(
         The outline has no polygon (or the sites no extent).
     InputFileError, LayerError
         The outline file is missing or unreadable.
+
+    Examples
+    --------
+    >>> import growthzones as gz
+    >>> from growthzones.sites import load_sites
+    >>> config = gz.load_config(gz.datasets.demo_config_path())
+    >>> sites, _ = load_sites(config.sites)
+    >>> read_area(config, sites).label, read_area(config, sites, "sites").label
+    ('layers.gb_outline', "the sites' polygons")
     """
     crs = config.project.crs
     if outline is None:

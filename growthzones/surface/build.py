@@ -171,6 +171,13 @@ def plan_surface(
         A criterion's measure has no raster form (named), or ``drop`` names no criterion.
     MethodError
         A relative method (TOPSIS, VIKOR, PROMETHEE II) or a relative normalisation.
+
+    Examples
+    --------
+    >>> import growthzones as gz
+    >>> plan = plan_surface(gz.datasets.demo_config_path(), 10_000, drop=["site_area"])
+    >>> plan.grid.cell, plan.bands[:3]
+    (10000.0, [('score', 'float32'), ('eligible', 'uint8'), ('gate_code', 'uint8')])
     """
     if not isinstance(config, Config):
         config = load_config(config)
@@ -276,6 +283,14 @@ def evaluate_block(plan: SurfacePlan, g: Grid) -> dict[str, np.ndarray]:
     policy (``fail``: the cell has no data; ``worst``: value 0; ``exclude``: ineligible),
     then the value function. WLC accumulates the weighted values; the other cell-wise
     methods stack them and call :func:`growthzones.mcda.aggregate` on the cells.
+
+    Examples
+    --------
+    >>> import growthzones as gz
+    >>> plan = plan_surface(gz.datasets.demo_config_path(), 10_000, drop=["site_area"])
+    >>> bands = evaluate_block(plan, plan.grid.window(40, 20, 3, 4))
+    >>> bands["score"].shape, bands["eligible"].dtype.name
+    ((3, 4), 'uint8')
     """
     inside = plan.area.mask(g)
     nodata = np.zeros(g.shape, dtype=bool)

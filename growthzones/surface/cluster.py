@@ -41,6 +41,15 @@ def cluster(
     ------
     SurfaceError
         The scheduler does not answer: said before any work starts.
+
+    Examples
+    --------
+    >>> try:
+    ...     with cluster("tcp://127.0.0.1:9", timeout=0.5):
+    ...         pass
+    ... except SurfaceError as e:
+    ...     print(str(e)[:57])
+    the Dask scheduler at 'tcp://127.0.0.1:9' does not answer
     """
     from distributed import Client, LocalCluster
 

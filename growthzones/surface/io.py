@@ -106,6 +106,14 @@ def read_surface(path: str | Path, *, chunks: Any = None) -> xr.Dataset:
     ------
     InputFileError
         The file is missing, unreadable, or its bands carry no names.
+
+    Examples
+    --------
+    >>> try:
+    ...     read_surface("no_such_surface.tif")
+    ... except InputFileError as e:
+    ...     print(e)
+    surface 'no_such_surface.tif' does not exist: make it with `growthzones surface CONFIG --out no_such_surface.tif`
     """
     import rasterio
     import rioxarray
