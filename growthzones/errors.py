@@ -18,6 +18,7 @@ __all__ = [
     "MethodError",
     "MissingDataError",
     "OutputError",
+    "PortfolioError",
     "SiteError",
     "SurfaceError",
     "UploadError",
@@ -79,3 +80,7 @@ class UploadError(GrowthzonesError):
 
 class SurfaceError(GrowthzonesError):
     """A surface that cannot be made as asked (memory, cluster, area)."""
+
+
+class PortfolioError(GrowthzonesError):
+    """Portfolio limits that name unknown columns or sites, or that cannot all be met."""
