@@ -345,3 +345,15 @@ def test_write_failure_leaves_no_file(tmp_path):
         write_surface(ds, tmp_path / "no_such_folder" / "s.tif")
     with pytest.raises(SurfaceError, match="cell size"):
         surface(DEMO, -5, drop=["site_area"])
+
+
+def test_lazy_surface_written_on_a_distributed_client_equals_in_memory(tmp_path):
+    from distributed import Client
+
+    plan = plan_surface(DEMO, 8000, drop=["site_area"], halo=4)
+    mem = surface(plan)
+    with Client(processes=False, n_workers=1, threads_per_worker=2, dashboard_address=None):
+        out = write_surface(surface(plan, dask=True, chunks=32), tmp_path / "lazy.tif")
+    back = read_surface(out)
+    for name in mem.data_vars:
+        assert np.array_equal(back[name].values, mem[name].values, equal_nan=True), name

@@ -293,6 +293,9 @@ def evaluate_block(plan: SurfacePlan, g: Grid) -> dict[str, np.ndarray]:
     ((3, 4), 'uint8')
     """
     inside = plan.area.mask(g)
+    if not inside.any():
+        # A window wholly outside the area (sea, say): nothing to compute.
+        return {name: np.full(g.shape, np.nan if kind == "float32" else 255, dtype=kind) for name, kind in plan.bands}
     nodata = np.zeros(g.shape, dtype=bool)
     passes: list[np.ndarray | None] = [None] * len(plan.gates)
     acc = np.zeros(g.shape) if plan.linear else None

@@ -71,7 +71,7 @@ def write_surface(
             if progress:
                 progress(1, 2, "COG layout")
             rasterio.shutil.copy(staging, tmp, driver="COG", compress="deflate", predictor=3, BIGTIFF="IF_SAFER",
-                                 overview_resampling="average")  # fmt: skip
+                                 overview_resampling="average", num_threads="ALL_CPUS")  # fmt: skip
             if progress:
                 progress(2, 2, "done")
         finally:
@@ -85,7 +85,8 @@ def _lock() -> Any:
     try:
         from distributed import Lock, get_client
 
-        return Lock("growthzones-surface-write", client=get_client())
+        get_client()  # raises ValueError without a running client
+        return Lock("growthzones-surface-write")
     except (ImportError, ValueError):
         import threading
 
