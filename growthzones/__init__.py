@@ -8,6 +8,7 @@ The public API::
     a.ranking                                 # GeoDataFrame sorted by rank
     b = a.reweight(groups={"grid": 0.5})      # instant: works on the criteria table
     b.to_geopackage("shortlist.gpkg")
+    p = gz.select_portfolio(a, count=10, min_spacing_km=30)   # the best set under limits
 
 The package sits on top of every floor (see docs/architecture.md): the analysis floor's
 :class:`growthzones.assessment.Assessment` gets its output methods (GeoPackage, CSV, map) here,
@@ -29,6 +30,7 @@ from growthzones.config import Config, load_config
 from growthzones.criteria import LayerStack, Progress
 from growthzones.errors import GrowthzonesError
 from growthzones.locate import locate_regions
+from growthzones.portfolio import CapacityLimit, GroupLimit, Limits, Portfolio, select_portfolio
 from growthzones.provenance import __version__
 
 if TYPE_CHECKING:
@@ -36,14 +38,19 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Assessment",
+    "CapacityLimit",
     "Config",
+    "GroupLimit",
     "GrowthzonesError",
+    "Limits",
+    "Portfolio",
     "__version__",
     "assess",
     "datasets",
     "evaluate",
     "load_config",
     "locate_regions",
+    "select_portfolio",
 ]
 
 
