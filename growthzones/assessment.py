@@ -9,7 +9,7 @@ method or gates (:meth:`Assessment.reweight`, :meth:`Assessment.rerank`,
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -458,7 +458,7 @@ def assess(
 
 
 class _Stepper:
-    def __init__(self, progress: Callable[[int, int, str], None] | None, total: int) -> None:
+    def __init__(self, progress: Progress | None, total: int) -> None:
         self.progress, self.total, self.done = progress, total, 0
 
     def __call__(self, label: str) -> None:

@@ -11,12 +11,13 @@ import click
 from tqdm import tqdm
 
 from growthzones.errors import ConfigError
+from growthzones.progress import Progress
 
 __all__ = ["parse_weights", "progress_bar"]
 
 
 @contextmanager
-def progress_bar(ctx: click.Context, desc: str) -> Iterator[Callable[[int, int, str], None]]:
+def progress_bar(ctx: click.Context, desc: str) -> Iterator[Progress]:
     """Yield a ``progress(done, total, label)`` callback drawing a tqdm bar on stderr.
 
     Examples
