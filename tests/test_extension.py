@@ -204,3 +204,30 @@ def test_weighting_method(toy_weighting, tmp_path):
     c = {k: v["S2"] for k, v in EXPECTED_CRITERIA.items()}
     expected = 100 * ((1 - c["grid_distance"] / 20) + c["headroom"] / 1000 + (1 - c["water_stress"])) / 3
     assert a.scores.loc["S2", "score"] == pytest.approx(expected, rel=1e-12)
+
+
+def _toy_square(*, cap, direction="benefit"):
+    """Square of the share of `cap` reached (clipped at 1): rewards the last steps most."""
+    from growthzones.mcda import ValueFunction
+
+    return ValueFunction("toy_square", {"cap": cap}, -1 if direction in ("cost", -1) else 1,
+                         lambda x: np.clip(np.asarray(x, dtype=float) / cap, 0.0, 1.0) ** 2)  # fmt: skip
+
+
+def test_value_function(tmp_path):
+    # Registered here, used by the tiny project's headroom criterion: validated, documented, scored.
+    mcda.register_value_function("toy_square", _toy_square, example='{ function = "toy_square", cap = 1000 }')
+    try:
+        text = TINY_CONFIG.replace('value = { function = "linear", low = 0, high = 1000 }',
+                                   'value = { function = "toy_square", cap = 1000 }')  # fmt: skip
+        path = write_tiny_project(tmp_path / "tiny", config_text=text)
+        with pytest.raises(ConfigError, match=r"toy_square.*cap"):
+            gz.config.parse_config(text.replace("cap = 1000", "cop = 1000"), base_dir=path.parent)
+        assert "### `toy_square`\n\nSquare of the share of `cap` reached" in config_reference.generate()
+        a = gz.assess(path)
+        # S2: headroom 500 of 1000 -> 0.25 instead of 0.5; the other two criteria as in the tiny project.
+        c = {k: v["S2"] for k, v in EXPECTED_CRITERIA.items()}
+        want = 100 * (0.25 * (1 - c["grid_distance"] / 20) + 0.25 * 0.25 + 0.5 * (1 - c["water_stress"]))
+        assert a.scores.loc["S2", "score"] == pytest.approx(want, rel=1e-12)
+    finally:
+        mcda.unregister_value_function("toy_square")
