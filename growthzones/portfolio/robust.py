@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +21,7 @@ import pandas as pd
 from growthzones.errors import PortfolioError
 from growthzones.portfolio.limits import Limits, build_problem
 from growthzones.portfolio.solve import solve
+from growthzones.progress import Progress
 from growthzones.robustness import sample_scores
 
 if TYPE_CHECKING:
@@ -28,7 +29,6 @@ if TYPE_CHECKING:
 
 __all__ = ["RobustPortfolio", "robust_portfolio"]
 
-Progress = Callable[[int, int, str], None]
 
 
 @dataclass(frozen=True)
