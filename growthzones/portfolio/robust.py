@@ -153,7 +153,7 @@ def robust_portfolio(
             sol = solve(p, score=s, ties=ties)
             if sol.feasible:
                 counts += sol.x
-                sets[tuple(p.ids[sol.x])] += 1
+                sets[tuple(str(s) for s in p.ids[sol.x])] += 1
             else:
                 infeasible += 1
             done += 1
@@ -176,7 +176,7 @@ def robust_portfolio(
     return RobustPortfolio(
         selection=selection,
         sets=table,
-        core=tuple(p.ids[selection["core"].to_numpy()]),
+        core=tuple(str(s) for s in p.ids[selection["core"].to_numpy()]),
         threshold=float(core),
         samples=int(samples),
         seed=used_seed,
