@@ -78,9 +78,9 @@ def test_site_too_big_for_its_headroom() -> None:
 
 def test_time_limit_reports_the_gap(monkeypatch) -> None:
     """When HiGHS stops at the time limit, the best set found is kept and the gap reported."""
-    from scipy.optimize import milp as real_milp
-
     import importlib
+
+    from scipy.optimize import milp as real_milp
 
     # The package re-exports the function solve(), which shadows the module of the same name.
     solve_module = importlib.import_module("growthzones.portfolio.solve")
