@@ -26,6 +26,10 @@ __all__ = [
 OGL = "Open Government Licence v3.0"
 NESO_LICENCE = "NESO Open Data Licence"
 ODBL = "Open Database License (ODbL) 1.0"
+CC_BY = "Creative Commons Attribution 4.0 International (CC BY 4.0)"
+ODBL_SHARE_ALIKE = (
+    "Open Database License (ODbL) 1.0: share-alike; a published database derived from it must be offered under ODbL"
+)
 
 _ONS_ATTR = (
     "Source: Office for National Statistics licensed under the Open Government Licence v3.0. "
@@ -159,6 +163,22 @@ _ENTRIES = [
         "DESNZ DUKES 5.11 via andrewlyden/PyPSA-GB",
         OGL,
         "Contains public sector information (DESNZ, DUKES 5.11) licensed under the Open Government Licence v3.0",
+    ),
+    SourceFile(
+        "jrc_ppdb",
+        "grid/jrc_ppdb_open_uk_units.csv",
+        "JRC Open Power Plants Database, United Kingdom generating units with status and closure year, CSV",
+        "European Commission JRC, JRC-PPDB-OPEN v1.0 (doi:10.5281/zenodo.3574566) via enermaps/JRC-PPDB-OPEN",
+        CC_BY,
+        "JRC Open Power Plants Database (JRC-PPDB-OPEN) v1.0, European Commission Joint Research Centre, CC BY 4.0",
+    ),
+    SourceFile(
+        "nuclear_reactors",
+        "grid/geonucleardata_gb_reactors.csv",
+        "GeoNuclearData GB nuclear reactors with status and shutdown dates, CSV",
+        "cristianst85/GeoNuclearData (compiled from WNA and IAEA PRIS)",
+        ODBL_SHARE_ALIKE,
+        "Contains data from GeoNuclearData (github.com/cristianst85/GeoNuclearData), ODbL 1.0",
     ),
     SourceFile(
         "repd",
