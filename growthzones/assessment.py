@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from growthzones.config import Config, GateConfig, load_config
+from growthzones.coverage import mask_uncovered, with_layer_nations
 from growthzones.criteria import LayerStack, Progress, compute_criteria, load_layers
 from growthzones.gates import evaluate_gates
 from growthzones.layers import file_sha256
@@ -366,6 +367,8 @@ def evaluate(
     (['GZ-107', 'GZ-002', 'GZ-018'], 159)
     """
     weights = effective_weights(config)
+    # A site in a nation its criterion's data do not cover has no value: its missing policy decides.
+    criteria = mask_uncovered(config, sites, criteria)
     values = criterion_values(config, criteria)
     values, excluded, missing_notes = apply_missing(config, criteria, values)
     gates = evaluate_gates(config, criteria, excluded=excluded)
@@ -426,6 +429,7 @@ def assess(
     """
     if not isinstance(config, Config):
         config = load_config(config)
+    config = with_layer_nations(config)
     n_layers = len({c.layer for c in config.criteria if c.layer})
     total = 1 + n_layers + len(config.criteria)
     step = _Stepper(progress, total)

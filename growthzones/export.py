@@ -35,7 +35,8 @@ def run_metadata(a: Assessment) -> dict[str, Any]:
     (the TOML text), ``config_path``, ``growthzones_version``, ``crs``, ``method``,
     ``method_params``, ``group_weights``, ``criterion_weights`` (JSON), ``gates`` (JSON),
     ``input_sha256`` (JSON, by path), ``created``, ``exported``, ``n_sites``, ``n_eligible``,
-    ``notes`` (JSON list).
+    ``notes`` (JSON list), ``coverage`` (JSON records: criterion, nation, status, n_sites; see
+    :func:`growthzones.coverage.coverage_records`).
 
     Examples
     --------
@@ -45,6 +46,7 @@ def run_metadata(a: Assessment) -> dict[str, Any]:
     >>> meta["method"], meta["crs"]
     ('wlc', 'EPSG:27700')
     """
+    from growthzones.coverage import coverage_json
     from growthzones.provenance import DEMO_NOTICE, __version__, now
 
     cfg = a.config
@@ -66,6 +68,7 @@ def run_metadata(a: Assessment) -> dict[str, Any]:
         "n_sites": str(len(a.sites)),
         "n_eligible": str(a.n_eligible),
         "notes": json.dumps(list(a.notes)),
+        "coverage": coverage_json(cfg, a.sites),
     }
 
 

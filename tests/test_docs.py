@@ -145,6 +145,10 @@ def _with_key(section: str, key: str, example: str) -> dict:
             if key == "attribute":
                 table.pop("attribute", None)
         table[key] = example
+        if key == "proxy":  # a proxy names another criterion and comes with missing = "proxy"
+            table["missing"] = '"proxy"'
+            cfg["criteria"].append({**table, "name": example, "value": _LINEAR, "missing": '"worst"'})
+            del cfg["criteria"][-1]["proxy"]
         if key == "stat" and example == '"fraction"':
             table["range"] = "[0.5, 1]"
     else:

@@ -111,7 +111,8 @@ class BuildReport:
         -------
         pandas.DataFrame
             Columns ``layer, kind, source, licence, attribution, source_crs, crs, input_rows,
-            feature_count, dropped_count, dropped, repairs, notes, built_at, package_version``.
+            feature_count, dropped_count, dropped, repairs, notes, nations, built_at,
+            package_version`` (``nations``: the nations the layer covers, "; "-separated).
 
         Examples
         --------
@@ -143,6 +144,7 @@ class BuildReport:
                     "dropped": r.dropped_text(),
                     "repairs": " | ".join(r.repairs),
                     "notes": " | ".join(r.notes),
+                    "nations": "; ".join(r.nations),
                     "built_at": self.built_at,
                     "package_version": self.package_version,
                 }

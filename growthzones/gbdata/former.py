@@ -135,7 +135,7 @@ def read_announced_closures(path: str | os.PathLike[str] | None = None) -> pd.Da
 
     Examples
     --------
-    >>> read_announced_closures().set_index("station").loc["Torness", "closure_year"]
+    >>> int(read_announced_closures().set_index("station").loc["Torness", "closure_year"])
     2030
     """
     p = Path(path) if path is not None else _DATA_FILES / "gb_announced_closures.csv"
@@ -310,7 +310,7 @@ def build_former_stations(
     station_names: str | os.PathLike[str] | None = None,
     announced_closures: str | os.PathLike[str] | None = None,
 ) -> tuple[gpd.GeoDataFrame, LayerReport]:
-    """Large thermal and nuclear stations with their status: closed, closing or operating.
+    r"""Large thermal and nuclear stations with their status: closed, closing or operating.
 
     See the module notes for the reconciliation rule and its limits; they are also written into
     the layer's notes.
@@ -332,6 +332,28 @@ def build_former_stations(
         One point per station: ``name, fuel, former_capacity_mw, status, closure_year,
         closure_basis, dukes_match, match_km, source, codes, units, geometry``; sorted by name.
     report : LayerReport
+
+    Examples
+    --------
+    A 2,000 MW coal station beside a 445 MW gas plant that DUKES 5.11 still lists: the coal
+    station is closed, the gas plant operating.
+
+    >>> import pathlib, tempfile
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "jrc.csv").write_text(
+    ...     "name_p,capacity_g,type_g,lat,lon,NUTS2,status_g,year_decommissioned\n"
+    ...     "COTPS,2008,Fossil Hard coal,53.308,-0.775,UKF1,COMMISSIONED,\n"
+    ...     "CDCL,440,Fossil Gas,53.308,-0.775,UKF1,COMMISSIONED,\n")
+    >>> _ = (d / "reactors.csv").write_text("Name,Latitude,Longitude,Status,OperationalTo,Capacity\n"
+    ...     "Wylfa-1,53.417,-4.483,Shutdown,2015-12-30,550\n")
+    >>> _ = (d / "dukes.csv").write_text("station_name,x_coordinate,y_coordinate,technology,capacity_mw\n"
+    ...     "Cottam Development Centre,479000,380000,Fossil Fuel,445\n")
+    >>> gdf, report = build_former_stations(d / "jrc.csv", d / "reactors.csv", d / "dukes.csv")
+    >>> for row in gdf[["name", "status", "closure_year", "closure_basis"]].to_numpy().tolist():
+    ...     print(row)
+    ['Cottam', 'closed', <NA>, 'closed by DUKES 5.11 absence']
+    ['Cottam Development Centre', 'operating', <NA>, "in DUKES 5.11 as 'Cottam Development Centre'"]
+    ['Wylfa', 'closed', 2015, 'GeoNuclearData: shut down 2015']
     """
     report = layer_report("former_stations", "jrc_ppdb", "nuclear_reactors", "dukes")
     jrc = _jrc_stations(jrc_path, report, read_station_names(station_names))
