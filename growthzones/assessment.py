@@ -25,7 +25,7 @@ from growthzones.criteria import LayerStack, Progress, compute_criteria, load_la
 from growthzones.gates import evaluate_gates
 from growthzones.layers import file_sha256
 from growthzones.provenance import DEMO_NOTICE, now
-from growthzones.ranking import rank_sites, tiers
+from growthzones.ranking import district_summary, rank_sites, tiers
 from growthzones.scoring import Weights, apply_missing, criterion_values, effective_weights, group_scores, score_sites
 from growthzones.sites import load_sites
 
@@ -125,6 +125,26 @@ class Assessment:
     def n_eligible(self) -> int:
         """How many sites pass every gate."""
         return int(self.gates["eligible"].sum())
+
+    @cached_property
+    def districts(self) -> pd.DataFrame | None:
+        """Sites summarised by the ``[sites] district`` column (None when the config names none).
+
+        One row per district, best first: its best site, number of eligible sites and site-score
+        spread (see :func:`growthzones.ranking.district_summary`).
+        """
+        col = self.config.sites.district
+        if col is None:
+            return None
+        if col not in self.sites.columns:
+            from growthzones.errors import ConfigError
+
+            cols = [str(c) for c in self.sites.columns if c != "geometry"]
+            msg = f"sites.district: the sites have no column {col!r}; columns: {', '.join(cols)}"
+            raise ConfigError(msg)
+        return district_summary(
+            self.sites[col], self.sites["name"], self.scores["score"], self.scores["rank"], self.gates["eligible"]
+        )
 
     def top(self, n: int = 20) -> pd.DataFrame:
         """The top ``n`` eligible sites: rank, name, score and group scores.

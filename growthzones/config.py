@@ -94,7 +94,7 @@ _CRITERION_KEYS = (
 SECTION_KEYS: dict[str, tuple[str, ...]] = {
     "": ("project", "sites", "layers", "weights", "criteria", "gates", "method"),
     "project": ("name", "crs", "demo", "description"),
-    "sites": ("path", "layer", "id", "name", "nation"),
+    "sites": ("path", "layer", "id", "name", "nation", "district"),
     "layers": ("path", "layer", "kind", "band", "nodata", "synthetic", "label"),
     "criteria": _CRITERION_KEYS,
     "gates": ("criterion", "op", "value", "label", "enabled", "name"),
@@ -138,6 +138,7 @@ class SitesConfig:
     name: str
     layer: str | None = None
     nation: str | None = None
+    district: str | None = None
 
 
 @dataclass(frozen=True)
@@ -504,6 +505,7 @@ def _sites(t: dict[str, Any], base: Path) -> SitesConfig:
         name=_str(t["name"], "sites.name"),
         layer=_opt_str(t.get("layer"), "sites.layer"),
         nation=_opt_str(t.get("nation"), "sites.nation"),
+        district=_opt_str(t.get("district"), "sites.district"),
     )
 
 
@@ -898,6 +900,8 @@ def _to_toml(cfg: Config) -> str:
         sites["layer"] = cfg.sites.layer
     if cfg.sites.nation:
         sites["nation"] = cfg.sites.nation
+    if cfg.sites.district:
+        sites["district"] = cfg.sites.district
     doc["sites"] = sites
     layers: dict[str, Any] = {}
     for key, lay in cfg.layers.items():

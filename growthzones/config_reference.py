@@ -107,6 +107,11 @@ KEY_DOCS: dict[str, dict[str, KeyDoc]] = {
             "some nations treat the others by their `missing` policy (see `nations`).",
             '"country"',
         ),
+        "district": KeyDoc(
+            "Column holding each site's district: outputs add a district summary (each district's best "
+            "site, its number of eligible sites and their score spread).",
+            '"lad_name"',
+        ),
     },
     "layers": {
         "path": KeyDoc("The layer's file, relative to the config.", '"grid.gpkg"', required=True),

@@ -117,7 +117,8 @@ def write_geopackage(
     With ``robustness`` (a :func:`growthzones.robustness.robustness` result), ``ranked_sites``
     gains P(eligible), P(top k), median rank and rank interval, archetype and summary columns
     (:func:`growthzones.robustness.export_columns`), ``run`` records how they were sampled, and
-    a ``rank_acceptability`` table (site_id, rank, p_rank, p_top) is added.
+    a ``rank_acceptability`` table (site_id, rank, p_rank, p_top) is added. With ``[sites]
+    district`` in the config, a ``district_summary`` table (:attr:`Assessment.districts`) is added.
 
     Returns
     -------
@@ -159,6 +160,11 @@ def write_geopackage(
         pyogrio.write_dataframe(
             run, tmp, layer="run", driver="GPKG", layer_options={"DESCRIPTION": "how this ranking was made"}
         )
+        if a.districts is not None:
+            pyogrio.write_dataframe(
+                a.districts.reset_index(), tmp, layer="district_summary", driver="GPKG",
+                layer_options={"DESCRIPTION": "each district's best site, eligible sites and site-score spread"},
+            )  # fmt: skip
         if robustness is not None:
             acc_desc = "share of weight samples giving each site each rank"
             pyogrio.write_dataframe(

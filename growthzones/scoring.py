@@ -180,8 +180,9 @@ def apply_missing(
             where = f" of layer {c.layer!r}" if c.layer else ""
             msg = (
                 f"criterion {c.name!r}: no value for {len(ids)} site(s) ({shown}), e.g. outside the extent{where} "
-                f'or nothing within range; fix the layer, or set missing = "worst" (score them 0), '
-                f'missing = "exclude" (make them ineligible) or missing = "unknown" for this criterion'
+                f'or nothing within range; fix the layer, or set missing = "worst" (score them 0) or '
+                f'missing = "exclude" (make them ineligible) for this criterion, or missing = "unknown" '
+                f"(sample it in robustness runs)"
             )
             raise MissingDataError(msg)
         if c.missing == "worst" and c.name in values.columns:

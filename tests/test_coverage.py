@@ -206,3 +206,19 @@ value = { function = "linear", low = 0, high = 1 }
     rec = coverage_records(a.config, a.sites).set_index(["criterion", "nation"])
     assert rec.loc[("brownfield_ha", "Wales"), "status"] == "unknown"
     assert rec.loc[("brownfield_ha", "England"), "n_sites"] == N_ENGLISH
+
+
+def test_district_summary_layer(tmp_path):
+    import pyogrio
+
+    a = gz.assess(_project(tmp_path, nation_line='nation = "country"\ndistrict = "country"'))
+    d = a.districts
+    # England: E00..E20 score 25..75 (grid 0.5 and water i/20, equal weights); Wales: W10 at the median, 50.
+    assert d.index.tolist() == ["England", "Wales"]
+    assert d.loc["England", ["n_sites", "n_eligible", "best_site_id", "best_rank"]].tolist() == [21, 21, "E20", 1]
+    assert d.loc["England", "best_score"] == pytest.approx(75.0)
+    assert d.loc["England", "score_spread"] == pytest.approx(50.0)
+    assert d.loc["Wales", "best_score"] == pytest.approx(50.0) and d.loc["Wales", "score_spread"] == 0.0
+    out = a.to_geopackage(tmp_path / "ranked.gpkg")
+    table = pyogrio.read_dataframe(out, layer="district_summary")
+    assert table["district"].tolist() == ["England", "Wales"] and table["district_rank"].tolist() == [1, 2]

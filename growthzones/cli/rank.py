@@ -113,6 +113,8 @@ def _run(
         for note in a.notes:
             click.echo(f"note: {note}", err=True)
         click.echo(_summary(a, top_n))
+        if a.districts is not None:
+            click.echo(_district_lines(a.districts, top_n))
     if out is not None:
         a.to_geopackage(out, overwrite=overwrite)
     if csv_path is not None:
@@ -152,6 +154,18 @@ def _summary(a, top_n: int) -> str:
     for sid, r in top.iterrows():
         subs = "  ".join(f"{r[f'{g}_score']:7.1f}" for g in groups)
         lines.append(f"{int(r['rank']):>4}  {sid!s:<10} {str(r['name'])[:38]:<38} {r['score']:6.1f}  {subs}")
+    return "\n".join(lines)
+
+
+def _district_lines(d, top_n: int) -> str:
+    lines = [
+        f"Districts ({len(d)}), by their best site:",
+        f"{'rank':>4}  {'district':<28} {'best':>6} {'eligible':>8} {'spread':>6}  best site",
+    ]
+    for name, r in d.head(top_n).iterrows():
+        best = "-" if r["best_site"] is None else str(r["best_site"])[:50]
+        lines.append(f"{int(r['district_rank']):>4}  {str(name)[:28]:<28} {r['best_score']:6.1f} "
+                     f"{int(r['n_eligible']):>4}/{int(r['n_sites']):<3} {r['score_spread']:6.1f}  {best}")  # fmt: skip
     return "\n".join(lines)
 
 
