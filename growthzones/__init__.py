@@ -28,12 +28,23 @@ from growthzones import datasets
 from growthzones.config import Config, load_config
 from growthzones.criteria import LayerStack, Progress
 from growthzones.errors import GrowthzonesError
+from growthzones.locate import locate_regions
 from growthzones.provenance import __version__
 
 if TYPE_CHECKING:
     import folium
 
-__all__ = ["Assessment", "Config", "GrowthzonesError", "__version__", "assess", "datasets", "evaluate", "load_config"]
+__all__ = [
+    "Assessment",
+    "Config",
+    "GrowthzonesError",
+    "__version__",
+    "assess",
+    "datasets",
+    "evaluate",
+    "load_config",
+    "locate_regions",
+]
 
 
 class Assessment(_analysis.Assessment):
