@@ -28,6 +28,7 @@ from growthzones import datasets
 from growthzones.config import Config, load_config
 from growthzones.criteria import LayerStack, Progress
 from growthzones.errors import GrowthzonesError
+from growthzones.known import KnownCheck, check_known
 from growthzones.locate import locate_regions
 from growthzones.provenance import __version__
 
@@ -38,8 +39,10 @@ __all__ = [
     "Assessment",
     "Config",
     "GrowthzonesError",
+    "KnownCheck",
     "__version__",
     "assess",
+    "check_known",
     "datasets",
     "evaluate",
     "load_config",
