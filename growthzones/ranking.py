@@ -141,7 +141,7 @@ def district_summary(
     district
     X                     1        2           2            a          20.0
     Y                     2        1           1            c           0.0
-    Z                     3        1           0         None           NaN
+    Z                     3        1           0          NaN           NaN
     """
     df = pd.DataFrame(
         {
