@@ -27,6 +27,7 @@ from typing import Any
 from growthzones import config as C  # noqa: N812
 from growthzones import mcda
 from growthzones.criteria.measures import MEASURES as MEASURE_SPECS
+from growthzones.mcda.params import MethodSpec
 
 __all__ = [
     "EXAMPLE_CONFIG",
@@ -594,18 +595,37 @@ def _methods() -> list[str]:
         "",
     ]
     for name, spec in mcda.METHOD_SPECS.items():
-        lines += [f"### `{name}`", "", _md(spec.doc), ""]
-        rows = []
-        for key, default, text in _signature_rows(spec.func, skip=("matrix", "weights", "directions")):
-            declared = spec.param(key.strip("`"))
-            allowed = declared.allowed() if declared else ""
-            text = text or _md(declared.help if declared else "")
-            rows.append((key, default, allowed, text))
-        if rows:
-            lines += _table(("parameter", "default", "allowed", "description"), rows)
-        else:
-            lines.append("No parameters.")
+        lines += [f"### `{name}`", "", _md(spec.doc), "", *_spec_table(spec, skip=("matrix", "weights", "directions"))]
         lines += ["", "```toml", "[method]", spec.example, "```", ""]
+    return lines
+
+
+def _spec_table(spec: MethodSpec, skip: tuple[str, ...] = ()) -> list[str]:
+    """A method's parameters (signature defaults, declared ranges and help) as a Markdown table."""
+    rows = []
+    for key, default, text in _signature_rows(spec.func, skip=skip):
+        declared = spec.param(key.strip("`"))
+        allowed = declared.allowed() if declared else ""
+        text = text or _md(declared.help if declared else "")
+        rows.append((key, default, allowed, text))
+    return _table(("parameter", "default", "allowed", "description"), rows) if rows else ["No parameters."]
+
+
+def _weighting_methods() -> list[str]:
+    lines = [
+        "## Weighting methods",
+        "",
+        "A config gives weights directly (`[weights]` and each criterion's `weight`). To derive them "
+        "instead (from ranks, pairwise judgements or the spread of the data), call "
+        "`growthzones.mcda.weights(name, ...)` with a method of `growthzones.mcda.WEIGHTING_METHODS` "
+        "and put the result in the config; every method returns non-negative weights summing to 1.",
+        "",
+    ]
+    for name, spec in mcda.WEIGHTING_SPECS.items():
+        lines += [f"### `{name}`", "", _md(spec.doc), "", *_spec_table(spec)]
+        if spec.example:
+            lines += ["", "```python", f'weights("{name}", {spec.example})', "```"]
+        lines.append("")
     return lines
 
 
@@ -656,7 +676,7 @@ def generate() -> str:
     lines.append("")
     for section in C.SECTION_KEYS[""]:
         lines += _weights() if section == "weights" else _section(section)
-    lines += _measures() + _where() + _value_functions() + _methods()
+    lines += _measures() + _where() + _value_functions() + _methods() + _weighting_methods()
     return "\n".join(lines).rstrip("\n") + "\n"
 
 

@@ -13,6 +13,7 @@ import hashlib
 import logging
 import re
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -237,9 +238,46 @@ def _to_working_crs(gdf: gpd.GeoDataFrame, crs: str | CRS, what: str, path: Path
 
 
 def repair_geometries(
-    gdf: gpd.GeoDataFrame, *, what: str = "layer", notes: list[str] | None = None, id_column: str | None = None
+    gdf: gpd.GeoDataFrame,
+    *,
+    what: str = "layer",
+    notes: list[str] | None = None,
+    id_column: str | None = None,
+    polygons: bool = False,
+    on_drop: Callable[[str, int], None] | None = None,
 ) -> gpd.GeoDataFrame:
     """Drop null/empty geometries and repair invalid ones with ``make_valid``, saying how many.
+
+    The one geometry repair of the package (sites, input layers and the GB layer builders).
+    ``make_valid`` runs with its default "linework" method and the part of the original
+    dimension is kept, so a polygon that collapsed to a line stays a line (and the sites check
+    refuses it, naming the site); the "structure" method would drop it without a word.
+
+    Parameters
+    ----------
+    gdf
+        Features in any CRS.
+    what
+        What the features are, starting each note and message (``"sites"``, a layer name).
+    notes
+        Where the notes of what was dropped or repaired are appended.
+    id_column
+        A column naming the features in the notes (default: the row labels).
+    polygons
+        Keep only the polygonal parts after repair; rows with nothing polygonal left are dropped.
+    on_drop
+        Called with ``(reason, count)`` for dropped rows, for callers that count drops by reason
+        (the GB layer reports); the notes then do not repeat them.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Valid, non-empty geometries.
+
+    Raises
+    ------
+    GeometryError
+        When no feature is left.
 
     Examples
     --------
@@ -254,15 +292,22 @@ def repair_geometries(
     ...     print(note)
     sites: dropped 1 feature(s) with no or empty geometry (row 1)
     sites: repaired 1 invalid geometry with make_valid (row 0)
+    >>> line = Polygon([(0, 0), (1, 1), (2, 2)])  # collapsed: make_valid gives a line
+    >>> gdf = gpd.GeoDataFrame({"name": ["a", "b"]}, geometry=[bowtie, line], crs=27700)
+    >>> dropped = {}
+    >>> out = repair_geometries(gdf, what="parks", notes=notes, id_column="name", polygons=True,
+    ...                         on_drop=lambda reason, n: dropped.update({reason: n}))  # fmt: skip
+    >>> out.geom_type.tolist(), dropped
+    (['MultiPolygon'], {'nothing left after geometry repair': 1})
+    >>> notes[-1]
+    'parks: repaired 2 invalid geometries with make_valid (ids a, b)'
+
     """
     notes = notes if notes is not None else []
     geoms = gdf.geometry.values
     empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     if empty.any():
-        rows = np.flatnonzero(empty)
-        shown = _rows(gdf, rows, id_column)
-        notes.append(f"{what}: dropped {int(empty.sum())} feature(s) with no or empty geometry ({shown})")
-        log.info(notes[-1])  # a note: the CLI and the app show it
+        _drop_note(gdf, empty, "missing or empty geometry", what, notes, id_column, on_drop)
         gdf = gdf.loc[~empty].copy()
         if len(gdf) == 0:
             msg = (
@@ -277,25 +322,56 @@ def repair_geometries(
         fixed = shapely.make_valid(geoms[invalid])
         # make_valid can return a GeometryCollection; keep the polygonal or linear part
         # matching the original type so area and distance stay meaningful.
-        orig_types = shapely.get_type_id(geoms[invalid])
-        fixed = np.array([_keep_dim(g, t) for g, t in zip(fixed, orig_types, strict=True)], dtype=object)
-        gdf.loc[gdf.index[invalid], gdf.geometry.name] = fixed
+        dims = np.full(int(invalid.sum()), 2) if polygons else _dimension(shapely.get_type_id(geoms[invalid]))
+        fixed = np.array([_keep_dim(g, d, polygons) for g, d in zip(fixed, dims, strict=True)], dtype=object)
+        values = gdf.geometry.values.copy()
+        values[invalid] = fixed
+        gdf[gdf.geometry.name] = gpd.GeoSeries(values, index=gdf.index, crs=gdf.crs)
         rows = np.flatnonzero(invalid)
         word = "geometry" if invalid.sum() == 1 else "geometries"
         notes.append(
             f"{what}: repaired {int(invalid.sum())} invalid {word} with make_valid ({_rows(gdf, rows, id_column)})"
         )
         log.info(notes[-1])  # a note: the CLI and the app show it
+        lost = shapely.is_missing(gdf.geometry.values) | shapely.is_empty(gdf.geometry.values)
+        if lost.any():
+            _drop_note(gdf, lost, "nothing left after geometry repair", what, notes, id_column, on_drop)
+            gdf = gdf.loc[~lost]
+            if len(gdf) == 0:
+                msg = f"{what}: no usable geometries left after repair; check the input file"
+                raise GeometryError(msg)
     return gdf
 
 
-def _keep_dim(geom: Any, type_id: int) -> Any:
-    if shapely.get_type_id(geom) != 7:  # not a GeometryCollection
+def _drop_note(
+    gdf: pd.DataFrame,
+    mask: np.ndarray,
+    reason: str,
+    what: str,
+    notes: list[str],
+    id_column: str | None,
+    on_drop: Callable[[str, int], None] | None,
+) -> None:
+    if on_drop is not None:
+        on_drop(reason, int(mask.sum()))
+        return
+    words = {"missing or empty geometry": "no or empty geometry"}
+    shown = _rows(gdf, np.flatnonzero(mask), id_column)
+    notes.append(f"{what}: dropped {int(mask.sum())} feature(s) with {words.get(reason, reason)} ({shown})")
+    log.info(notes[-1])  # a note: the CLI and the app show it
+
+
+def _dimension(type_ids: np.ndarray) -> np.ndarray:
+    return np.where(np.isin(type_ids, (3, 6)), 2, np.where(np.isin(type_ids, (1, 5)), 1, 0))
+
+
+def _keep_dim(geom: Any, dim: int, strict: bool) -> Any:
+    """The parts of dimension ``dim``; ``strict``: None when there are none (else ``geom`` as is)."""
+    if shapely.get_dimensions(geom) == dim and shapely.get_type_id(geom) != 7:  # not a GeometryCollection
         return geom
-    dim = 2 if type_id in (3, 6) else 1 if type_id in (1, 5) else 0
-    parts = [g for g in shapely.get_parts(geom) if shapely.get_dimensions(g) == dim]
+    parts = [g for g in shapely.get_parts(geom) if shapely.get_dimensions(g) == dim and not g.is_empty]
     if not parts:
-        return geom
+        return None if strict else geom
     return shapely.union_all(parts)
 
 

@@ -35,7 +35,7 @@ from growthzones import mcda
 from growthzones.config import COMPARISONS, Config, did_you_mean
 from growthzones.errors import ConfigError, CriterionError, GrowthzonesError
 from growthzones.ranking import order_rows, ranks_rows
-from growthzones.scoring import unknown_bounds
+from growthzones.scoring import apply_missing, unknown_bounds
 
 if TYPE_CHECKING:
     from growthzones.assessment import Assessment
@@ -563,11 +563,9 @@ def _input_model(
             gates.append((gate.criterion, COMPARISONS[gate.op], gate.value))
         else:
             fixed_ok &= a.gates[f"gate: {gate.key}"].to_numpy(dtype=bool)
-    # Mirror growthzones.scoring.apply_missing: "exclude" applies to weighted or gated criteria.
-    gated = {g.criterion for g in cfg.gates if g.enabled}
-    for c in cfg.criteria:
-        if c.missing == "exclude" and (c.weight > 0 or c.name in gated):
-            fixed_ok &= a.criteria[c.name].notna().to_numpy()
+    # The assessment's own missing-value policy decides which sites a gap makes ineligible.
+    _, excluded, _ = apply_missing(cfg, a.criteria, a.values)
+    fixed_ok &= ~excluded.to_numpy(dtype=bool).any(axis=1)
     cand = np.flatnonzero(fixed_ok)
     base = a.values[names].to_numpy(dtype=float)[cand]
     uncertain = []

@@ -5,7 +5,8 @@ with a mitred buffer a square of side a grows to side a + 2r exactly, so a 500 m
 (700^2 - 500^2) m^2 = 24 ha and the 200 m square S4 (400^2 - 200^2) m^2 = 12 ha at r = 100 m.
 The toy method ``toy_power`` is the weighted power mean ``(sum_j w_j x_j^p)^(1/p)``. Neither
 touches a file of the package: each is validated, documented, and usable in a config run,
-on the command line and in the app.
+on the command line and in the app. The toy weighting method ``toy_geometric`` gives the k-th
+of n criteria a weight proportional to ``ratio**k``: n = 2, ratio = 0.5 gives 2/3 and 1/3.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from growthzones import config_reference, mcda
 from growthzones.appstate import CONFIG_ENV
 from growthzones.cli import main
 from growthzones.criteria import MeasureSpec, register_measure, unregister_measure
-from growthzones.errors import ConfigError
+from growthzones.errors import ConfigError, MethodError
 from tests.tinyproject import EXPECTED_CRITERIA, TINY_CONFIG, write_tiny_project
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -164,3 +165,42 @@ def test_app_page(tmp_path, monkeypatch):
     finally:
         gz_app.unregister_page("toy")
     assert "toy" not in [p.url_path for p in gz_app.PAGES]
+
+
+def _toy_geometric(n, ratio=0.5):
+    """Weights falling geometrically with importance: the k-th gets ratio**k (normalised)."""
+    w = float(ratio) ** np.arange(n)
+    return w / w.sum()
+
+
+@pytest.fixture
+def toy_weighting():
+    mcda.register_weighting(
+        "toy_geometric",
+        _toy_geometric,
+        params=(
+            mcda.Param("n", "Criteria", help="How many criteria."),
+            mcda.Param("ratio", "Ratio", 0.5, low=0.1, high=1.0, help="Each weight over the one before."),
+        ),
+        example="n=3, ratio=0.5",
+    )
+    yield
+    mcda.unregister_weighting("toy_geometric")
+
+
+def test_weighting_method(toy_weighting, tmp_path):
+    assert mcda.weights("toy_geometric", n=3, ratio=0.5).tolist() == pytest.approx([4 / 7, 2 / 7, 1 / 7], rel=1e-15)
+    with pytest.raises(MethodError, match=r"toy_geometric: ratio=2 must be a number in 0\.1\.\.1"):
+        mcda.weights("toy_geometric", n=2, ratio=2)
+    with pytest.raises(MethodError, match=r"unknown parameter\(s\) 'k'; its parameters are: n, ratio"):
+        mcda.weights("toy_geometric", n=2, k=2)
+    doc = config_reference.generate()
+    assert "### `toy_geometric`\n\nWeights falling geometrically with importance" in doc
+    assert "| `ratio` | `0.5` | 0.1..1 | Each weight over the one before. |" in doc
+    assert 'weights("toy_geometric", n=3, ratio=0.5)' in doc
+    # Used as group weights of the tiny project: grid 2/3 (each of its two criteria 1/3), water 1/3.
+    grid, water = mcda.weights("toy_geometric", n=2)
+    a = gz.assess(write_tiny_project(tmp_path / "tiny")).reweight(groups={"grid": grid, "water": water})
+    c = {k: v["S2"] for k, v in EXPECTED_CRITERIA.items()}
+    expected = 100 * ((1 - c["grid_distance"] / 20) + c["headroom"] / 1000 + (1 - c["water_stress"])) / 3
+    assert a.scores.loc["S2", "score"] == pytest.approx(expected, rel=1e-12)

@@ -517,3 +517,26 @@ def test_uncertainty_declared_in_config_is_sampled(tmp_path):
     assert again.criterion("grid_distance").uncertainty == 0.5
     cols = parse_config(text.replace("uncertainty = 0.5", 'uncertainty = ["lo", "hi"]'), base_dir=cfg_path.parent)
     assert cols.criterion("grid_distance").uncertainty == ("lo", "hi")
+
+
+def test_missing_exclude_keeps_a_site_out_of_input_uncertainty_samples():
+    # The scoring policy decides: B has no c1 and c1 says missing = "exclude", so B is never ranked,
+    # even when c2's values are sampled; A (score 0.5) and C (0.6 +/- 0.03) keep their order.
+    text = (
+        '[project]\nname = "hand"\n[sites]\npath = "none.gpkg"\nid = "sid"\nname = "label"\n'
+        "[weights]\ng1 = 0.5\ng2 = 0.5\n"
+        '[[criteria]]\nname = "c1"\ngroup = "g1"\nmeasure = "attribute"\nattribute = "c1"\nunit = "MW"\n'
+        'missing = "exclude"\nvalue = { function = "linear", low = 0, high = 1 }\n'
+        '[[criteria]]\nname = "c2"\ngroup = "g2"\nmeasure = "attribute"\nattribute = "c2"\nunit = "MW"\n'
+        'value = { function = "linear", low = 0, high = 1 }\n'
+    )
+    ids = ["A", "B", "C"]
+    sites = gpd.GeoDataFrame({"name": ids}, geometry=[box(k * 1000, 0, k * 1000 + 500, 500) for k in range(3)],
+                             index=pd.Index(ids, name="site_id"), crs=27700)  # fmt: skip
+    criteria = pd.DataFrame({"c1": [1.0, np.nan, 0.6], "c2": [0.0, 1.0, 0.6]}, index=sites.index)
+    a = evaluate(parse_config(text), sites, criteria)
+    assert a.gates.loc["B", "eligible"] == False  # noqa: E712
+    r = rb.robustness(a, samples=200, seed=1, input_uncertainty={"c2": 0.1}, concentration=1000.0)
+    acc = r.rank_acceptability
+    assert "B" not in acc.index or float(acc.loc["B"].sum()) == 0.0
+    assert float(acc.loc["C", 1]) == 1.0 and float(acc.loc["A", 2]) == 1.0

@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 from pyproj import CRS, network
 from pyproj.transformer import TransformerGroup
 
-from growthzones.errors import CRSError, GeometryError, LayerError
+from growthzones.errors import CRSError, LayerError
+from growthzones.layers import repair_geometries
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ __all__ = [
     "drop_rows",
     "points_from_lonlat",
     "points_from_xy_bng",
-    "repair_geometries",
+    "repair_layer",
     "require_columns",
     "to_bng",
     "transformation_note",
@@ -320,20 +320,11 @@ def to_bng(gdf: gpd.GeoDataFrame, report: LayerReport, *, where: str) -> gpd.Geo
     return out
 
 
-def _polygonal(geom: shapely.Geometry | None) -> shapely.Geometry | None:
-    """Keep only the polygonal parts of a geometry (after make_valid)."""
-    if geom is None or geom.is_empty:
-        return None
-    if geom.geom_type in ("Polygon", "MultiPolygon"):
-        return geom
-    parts = [g for g in getattr(geom, "geoms", []) if g.geom_type in ("Polygon", "MultiPolygon")]
-    if not parts:
-        return None
-    return shapely.union_all(parts)
+def repair_layer(gdf: gpd.GeoDataFrame, report: LayerReport, *, polygons: bool = False) -> gpd.GeoDataFrame:
+    """:func:`growthzones.layers.repair_geometries` (the one geometry repair) into a layer report.
 
-
-def repair_geometries(gdf: gpd.GeoDataFrame, report: LayerReport, *, polygons: bool = False) -> gpd.GeoDataFrame:
-    """Drop missing/empty geometries and repair invalid ones with ``make_valid``.
+    Drops are counted in ``report.dropped`` by reason, repairs go to ``report.repairs`` naming
+    features by their ``name`` column when there is one.
 
     Parameters
     ----------
@@ -345,48 +336,25 @@ def repair_geometries(gdf: gpd.GeoDataFrame, report: LayerReport, *, polygons: b
         If True, keep only polygonal parts after repair (a collapsed sliver can turn a polygon
         into a line); rows with nothing polygonal left are dropped with a reason.
 
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        Valid, non-empty geometries.
-
     Examples
     --------
     >>> report = LayerReport("substations", ("subs.csv",), "OGL-UK-3.0", "Example")
     >>> from shapely.geometry import Polygon
     >>> bowtie = Polygon([(0, 0), (1, 1), (1, 0), (0, 1)])
     >>> gdf = gpd.GeoDataFrame({"name": ["a", "b"]}, geometry=[bowtie, None], crs="EPSG:27700")
-    >>> out = repair_geometries(gdf, report, polygons=True)
-    >>> out.geom_type.tolist(), report.dropped, report.repairs
-    (['MultiPolygon'], {'missing or empty geometry': 1}, ['repaired 1 invalid geometry with make_valid: a'])
+    >>> out = repair_layer(gdf, report, polygons=True)
+    >>> out.geom_type.tolist(), report.dropped
+    (['MultiPolygon'], {'missing or empty geometry': 1})
+    >>> report.repairs
+    ['substations: repaired 1 invalid geometry with make_valid (id a)']
     """
-    geom = gdf.geometry
-    gdf = drop_rows(gdf, geom.isna().to_numpy() | geom.is_empty.to_numpy(), "missing or empty geometry", report)
-    invalid = ~gdf.geometry.is_valid.to_numpy()
-    if invalid.any():
-        gdf = gdf.copy()
-        fixed = shapely.make_valid(gdf.geometry.values[invalid], method="structure", keep_collapsed=False)
-        if polygons:
-            fixed = np.array([_polygonal(g) for g in fixed], dtype=object)
-        col = gdf.geometry.name
-        values = gdf.geometry.values.copy()
-        values[invalid] = fixed
-        gdf[col] = gpd.GeoSeries(values, index=gdf.index, crs=gdf.crs)
-        names = ""
-        if "name" in gdf.columns:
-            names = ": " + ", ".join(str(n) for n in gdf.loc[invalid, "name"].head(5))
-        report.repair(
-            f"repaired {int(invalid.sum())} invalid geometr{'y' if invalid.sum() == 1 else 'ies'} "
-            f"with make_valid{names}"
-        )
-        geom = gdf.geometry
-        gdf = drop_rows(
-            gdf, geom.isna().to_numpy() | geom.is_empty.to_numpy(), "nothing left after geometry repair", report
-        )
-    if gdf.empty:
-        msg = f"layer {report.name!r}: no usable geometries left after repair; check the input file"
-        raise GeometryError(msg)
-    return gdf
+    notes: list[str] = []
+    id_column = "name" if "name" in gdf.columns else None
+    out = repair_geometries(gdf, what=report.name, notes=notes, id_column=id_column, polygons=polygons,
+                            on_drop=report.drop)  # fmt: skip
+    for note in notes:
+        report.repair(note)
+    return out
 
 
 def _numeric(s: pd.Series) -> pd.Series:

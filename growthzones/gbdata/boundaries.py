@@ -11,7 +11,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from growthzones.gbdata._common import LayerReport, drop_rows, repair_geometries, require_columns, to_bng
+from growthzones.gbdata._common import LayerReport, drop_rows, repair_layer, require_columns, to_bng
 from growthzones.gbdata.sources import SOURCES, layer_report
 from growthzones.gbdata.topojson import object_to_geodataframe, read_topojson
 
@@ -133,7 +133,7 @@ def build_lad(
     )
     # Repair after reprojecting: a valid ring in degrees can self-touch once projected.
     gdf = to_bng(gdf, report, where=SOURCES["ons_topo"].relpath)
-    gdf = repair_geometries(gdf, report, polygons=True)
+    gdf = repair_layer(gdf, report, polygons=True)
     gdf = gdf[["areacd", "areanm", "country", "start", "end", "areacd_topo", "geometry"]].reset_index(drop=True)
     report.feature_count = len(gdf)
     return gdf, report
@@ -151,7 +151,7 @@ def _simple(
     report.note(note)
     # Repair after reprojecting: a valid ring in degrees can self-touch once projected.
     gdf = to_bng(gdf, report, where=SOURCES["ons_topo"].relpath)
-    gdf = repair_geometries(gdf, report, polygons=True)
+    gdf = repair_layer(gdf, report, polygons=True)
     gdf = gdf[["areacd", "areanm", "country", "geometry"]].reset_index(drop=True)
     report.feature_count = len(gdf)
     return gdf, report

@@ -15,7 +15,7 @@ from growthzones.gbdata._common import (
     clean_strings,
     drop_rows,
     points_from_lonlat,
-    repair_geometries,
+    repair_layer,
     require_columns,
     to_bng,
 )
@@ -53,7 +53,7 @@ def build_motorways(path: str | os.PathLike[str]) -> tuple[gpd.GeoDataFrame, Lay
     dup = gdf.geometry.to_wkb().duplicated().to_numpy() & gdf.drop(columns="geometry").duplicated().to_numpy()
     gdf = drop_rows(gdf, dup, "exact duplicate link", report)
     gdf = to_bng(gdf, report, where=Path(path).name)
-    gdf = repair_geometries(gdf, report)
+    gdf = repair_layer(gdf, report)
     gdf = gdf.rename(columns={"road_classification_number": "road_number"})
     gdf["length_m"] = gdf.geometry.length
     report.note(

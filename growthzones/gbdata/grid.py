@@ -25,7 +25,7 @@ from growthzones.gbdata._common import (
     normalise_site_name,
     points_from_lonlat,
     points_from_xy_bng,
-    repair_geometries,
+    repair_layer,
     require_columns,
     to_bng,
 )
@@ -270,7 +270,7 @@ def build_hv_lines(links_path: str | os.PathLike[str]) -> tuple[gpd.GeoDataFrame
     gdf["to_vertex"] = pd.to_numeric(gdf["v_id_2"], errors="coerce").astype("Int64")
     gdf["length_m"] = pd.to_numeric(gdf.get("length_m"), errors="coerce")
     gdf = to_bng(gdf, report, where=name)
-    gdf = repair_geometries(gdf, report)
+    gdf = repair_layer(gdf, report)
     cols = [
         "line_id",
         "from_vertex",
@@ -350,7 +350,7 @@ def build_hv_substations(
         report.note(f"{nov} substation(s) have no known voltage: kept with max_voltage_kv null")
     gdf["vertex_id"] = pd.to_numeric(gdf["v_id"], errors="coerce").astype("Int64")
     gdf = to_bng(gdf, report, where=name)
-    gdf = repair_geometries(gdf, report)
+    gdf = repair_layer(gdf, report)
     cols = ["vertex_id", "kind", "name", "operator", "max_voltage_kv", "voltages_kv", "voltage_source", "geometry"]
     gdf = gdf[cols].reset_index(drop=True)
     report.feature_count = len(gdf)
@@ -460,7 +460,7 @@ def build_gsp_regions(
         out["gsp_group"] = out["gsp_group"].fillna(out["fes_gsp_group"])
         out = out.drop(columns="fes_gsp_group")
     out = to_bng(out, report, where=name)
-    out = repair_geometries(out, report, polygons=True)
+    out = repair_layer(out, report, polygons=True)
     out = out.reset_index(drop=True)
     report.feature_count = len(out)
     return out, report
@@ -498,7 +498,7 @@ def build_dno_areas(path: str | os.PathLike[str]) -> tuple[gpd.GeoDataFrame, Lay
     require_columns(gdf, ["ID", "Name", "LongName"], where=Path(path).name)
     gdf = gdf.rename(columns={"ID": "dno_id", "Name": "gsp_group", "LongName": "name"})
     gdf = to_bng(gdf, report, where=Path(path).name)
-    gdf = repair_geometries(gdf, report, polygons=True)
+    gdf = repair_layer(gdf, report, polygons=True)
     gdf = gdf[["dno_id", "gsp_group", "name", "geometry"]].reset_index(drop=True)
     report.feature_count = len(gdf)
     return gdf, report
@@ -893,7 +893,7 @@ def build_etys_boundaries(
         report,
     )
     gdf = to_bng(gdf, report, where=Path(shp_path).name)
-    gdf = repair_geometries(gdf, report)
+    gdf = repair_layer(gdf, report)
     if constraint_boundaries is not None:
         cap = constraint_boundaries.drop_duplicates("boundary").set_index("boundary")["capability_mw"]
         gdf["capability_mw"] = gdf["boundary"].map(cap).astype("float64")
@@ -955,7 +955,7 @@ def build_constraint_boundaries(path: str | os.PathLike[str]) -> tuple[gpd.GeoDa
     gdf = drop_rows(gdf, gdf["boundary"].duplicated().to_numpy(), "duplicate boundary name", report)
     report.note("the coordinates_string column (a lat,lon copy of the geometry) is not kept")
     gdf = to_bng(gdf, report, where=Path(path).name)
-    gdf = repair_geometries(gdf, report)
+    gdf = repair_layer(gdf, report)
     gdf = gdf[["boundary", "capability_mw", "region", "constraint", "geometry"]].reset_index(drop=True)
     report.feature_count = len(gdf)
     return gdf, report

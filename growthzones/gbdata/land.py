@@ -15,7 +15,7 @@ from growthzones.gbdata._common import (
     LayerReport,
     clean_strings,
     drop_rows,
-    repair_geometries,
+    repair_layer,
     require_columns,
     to_bng,
 )
@@ -84,7 +84,7 @@ def build_national_parks(path: str | os.PathLike[str]) -> tuple[gpd.GeoDataFrame
     require_columns(gdf, ["name"], where=Path(path).name)
     gdf = drop_rows(gdf, gdf["name"].duplicated().to_numpy(), "duplicate park name", report)
     gdf = to_bng(gdf, report, where=Path(path).name)
-    gdf = repair_geometries(gdf, report, polygons=True)
+    gdf = repair_layer(gdf, report, polygons=True)
     gdf["current_name"] = gdf["name"].map(lambda n: _CURRENT_NAMES.get(n, n))
     gdf["area_ha"] = gdf.geometry.area / 10_000.0
     if len(gdf) != EXPECTED_NATIONAL_PARKS:
@@ -130,7 +130,7 @@ def read_msoa_centroids(path: str | os.PathLike[str], report: LayerReport) -> gp
     gdf = drop_rows(gdf, gdf["msoa21cd"].isna().to_numpy(), "missing MSOA code", report)
     gdf = drop_rows(gdf, gdf["msoa21cd"].duplicated().to_numpy(), "duplicate MSOA code", report)
     gdf = to_bng(gdf, report, where=Path(path).name)
-    return repair_geometries(gdf, report)
+    return repair_layer(gdf, report)
 
 
 def build_brownfield(

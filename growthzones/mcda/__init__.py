@@ -3,7 +3,7 @@
 Three registries of named functions over numpy arrays:
 
 - :data:`VALUE_FUNCTIONS` and :func:`value_function`: raw criterion -> 0..1 value.
-- :data:`WEIGHTING_METHODS` and :func:`weights`, plus :func:`ahp_weights` and
+- :data:`WEIGHTING_METHODS` (declared with :func:`register_weighting`) and :func:`weights`, plus :func:`ahp_weights` and
   :func:`hierarchical_weights`.
 - :data:`AGGREGATION_METHODS` and :func:`aggregate`: sites x criteria matrix -> scores,
   higher is better for every method, in 0..1 when the matrix is in 0..1 with all directions +1.
@@ -49,8 +49,11 @@ from growthzones.mcda.value import (
 )
 from growthzones.mcda.weighting import (
     WEIGHTING_METHODS,
+    WEIGHTING_SPECS,
     describe_weighting_methods,
     hierarchical_weights,
+    register_weighting,
+    unregister_weighting,
     weights,
 )
 
@@ -61,6 +64,7 @@ __all__ = [
     "VALUE_FUNCTIONS",
     "VALUE_SPECS",
     "WEIGHTING_METHODS",
+    "WEIGHTING_SPECS",
     "InconsistentJudgementWarning",
     "MethodSpec",
     "Param",
@@ -76,8 +80,10 @@ __all__ = [
     "orness",
     "register_aggregation",
     "register_value_function",
+    "register_weighting",
     "unregister_aggregation",
     "unregister_value_function",
+    "unregister_weighting",
     "value_function",
     "weights",
 ]

@@ -37,7 +37,6 @@ normalization (``wlc``, ``wpm``, ``topsis``, ``owa``, ``weakest_link``)
 
 from __future__ import annotations
 
-import inspect
 import math
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -47,7 +46,7 @@ from scipy.optimize import brentq
 
 from growthzones.errors import MethodError, WeightError
 from growthzones.mcda._registry import as_directions, check_params, describe, resolve
-from growthzones.mcda.params import MethodSpec, Param, check_values
+from growthzones.mcda.params import MethodSpec, Param, add_spec, check_values, remove_spec
 
 __all__ = [
     "AGGREGATION_METHODS",
@@ -931,13 +930,8 @@ def register_aggregation(
     """
 
     def add(f: Callable[..., np.ndarray]) -> Callable[..., np.ndarray]:
-        if name in METHOD_SPECS and not replace:
-            msg = f"aggregation method {name!r} is already registered; pass replace=True to replace it"
-            raise MethodError(msg)
-        check_params(f, {p.name: p.default for p in params}, "aggregation method", name, reserved=_RESERVED)
-        summary = doc or ((inspect.getdoc(f) or "").splitlines() or [""])[0].strip()
-        METHOD_SPECS[name] = MethodSpec(name, f, tuple(params), example or f'name = "{name}"', summary)
-        AGGREGATION_METHODS[name] = f
+        spec = MethodSpec(name, f, tuple(params), example or f'name = "{name}"', doc)
+        add_spec(METHOD_SPECS, AGGREGATION_METHODS, "aggregation method", spec, replace=replace, reserved=_RESERVED)
         return f
 
     return add if func is None else add(func)
@@ -950,8 +944,7 @@ def unregister_aggregation(name: str) -> None:
     --------
     >>> unregister_aggregation("no_such_method")
     """
-    METHOD_SPECS.pop(name, None)
-    AGGREGATION_METHODS.pop(name, None)
+    remove_spec(METHOD_SPECS, AGGREGATION_METHODS, name)
 
 
 _NORMALIZATION_HELP = "How criteria are scaled before aggregating."

@@ -8,6 +8,8 @@ all read these declarations, so a method is described in one place.
 
 from __future__ import annotations
 
+import dataclasses
+import inspect
 import math
 import numbers
 from collections.abc import Callable, Mapping
@@ -15,8 +17,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from growthzones.errors import MethodError
+from growthzones.mcda._registry import check_params
 
-__all__ = ["MethodSpec", "Param", "check_values"]
+__all__ = ["MethodSpec", "Param", "add_spec", "check_values", "remove_spec"]
 
 
 @dataclass(frozen=True)
@@ -164,3 +167,58 @@ def check_values(spec: MethodSpec, values: Mapping[str, Any], kind: str = "metho
         if not ok:
             msg = f"{spec.name}: {p.name}={v!r} must be a number in {p.allowed()}"
             raise MethodError(msg)
+
+
+def add_spec(
+    specs: dict[str, MethodSpec],
+    funcs: dict[str, Callable[..., Any]],
+    kind: str,
+    spec: MethodSpec,
+    *,
+    replace: bool = False,
+    reserved: tuple[str, ...] | None = (),
+) -> MethodSpec:
+    """Put ``spec`` into a registry (``specs`` and its name -> function view ``funcs``).
+
+    The one registration rule of every mcda registry (aggregation and weighting methods, value
+    functions): a name is registered once unless ``replace``; every declared parameter is a
+    keyword of the function, and every keyword the function needs is declared; the summary
+    defaults to the first line of the function's docstring. ``reserved`` names the arguments
+    the caller supplies (the matrix, the weights); None when the parameters are not declared
+    but read from the signature (value functions).
+
+    Examples
+    --------
+    >>> specs, funcs = {}, {}
+    >>> def half(x, *, k=2):
+    ...     "Half of x."
+    >>> add_spec(specs, funcs, "demo method", MethodSpec("half", half, (Param("k", default=2),)), reserved=("x",)).doc
+    'Half of x.'
+    >>> try:
+    ...     add_spec(specs, funcs, "demo method", MethodSpec("half", half))
+    ... except MethodError as e:
+    ...     print(e)
+    demo method 'half' is already registered; pass replace=True to replace it
+    """
+    if spec.name in specs and not replace:
+        msg = f"{kind} {spec.name!r} is already registered; pass replace=True to replace it"
+        raise MethodError(msg)
+    if reserved is not None:
+        check_params(spec.func, {p.name: p.default for p in spec.params}, kind, spec.name, reserved=reserved)
+    if not spec.doc:
+        summary = ((inspect.getdoc(spec.func) or "").splitlines() or [""])[0].strip()
+        spec = dataclasses.replace(spec, doc=summary)
+    specs[spec.name] = spec
+    funcs[spec.name] = spec.func
+    return spec
+
+
+def remove_spec(specs: dict[str, MethodSpec], funcs: dict[str, Callable[..., Any]], name: str) -> None:
+    """Take ``name`` out of a registry (absent names are ignored).
+
+    Examples
+    --------
+    >>> remove_spec({}, {}, "no_such_method")
+    """
+    specs.pop(name, None)
+    funcs.pop(name, None)

@@ -11,7 +11,6 @@ the builders directly.
 
 from __future__ import annotations
 
-import inspect
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -22,7 +21,7 @@ import pandas as pd
 
 from growthzones.errors import MethodError
 from growthzones.mcda._registry import as_direction, check_params, describe, resolve
-from growthzones.mcda.params import MethodSpec
+from growthzones.mcda.params import MethodSpec, add_spec, remove_spec
 
 __all__ = [
     "VALUE_FUNCTIONS",
@@ -379,12 +378,8 @@ def register_value_function(
     [0.5]
     >>> unregister_value_function("half_linear")
     """
-    if name in VALUE_SPECS and not replace:
-        msg = f"value function {name!r} is already registered; pass replace=True to replace it"
-        raise MethodError(msg)
-    summary = doc or ((inspect.getdoc(func) or "").splitlines() or [""])[0].strip()
-    VALUE_SPECS[name] = MethodSpec(name, func, (), example, summary)
-    VALUE_FUNCTIONS[name] = func
+    add_spec(VALUE_SPECS, VALUE_FUNCTIONS, "value function", MethodSpec(name, func, (), example, doc),
+             replace=replace, reserved=None)  # fmt: skip
     return func
 
 
@@ -395,8 +390,7 @@ def unregister_value_function(name: str) -> None:
     --------
     >>> unregister_value_function("no_such_function")
     """
-    VALUE_SPECS.pop(name, None)
-    VALUE_FUNCTIONS.pop(name, None)
+    remove_spec(VALUE_SPECS, VALUE_FUNCTIONS, name)
 
 
 register_value_function("linear", linear, example='{ function = "linear", low = 0, high = 25 }')

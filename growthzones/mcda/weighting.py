@@ -1,5 +1,8 @@
 """Criterion weighting methods: direct, equal, AHP, rank-based (ROC, rank sum), entropy, CRITIC.
 
+Each method is declared once with :func:`register_weighting` (its function, parameters and an
+example); :func:`weights` checks a call against that declaration and ``docs/config.md`` lists it.
+
 Every method returns a float64 array of non-negative weights summing to 1. Bad input raises
 :class:`growthzones.errors.WeightError` saying what to change.
 """
@@ -14,9 +17,11 @@ import numpy as np
 from growthzones.errors import WeightError
 from growthzones.mcda._registry import as_directions, check_params, describe, resolve
 from growthzones.mcda.ahp import ahp_weights
+from growthzones.mcda.params import MethodSpec, Param, add_spec, check_values, remove_spec
 
 __all__ = [
     "WEIGHTING_METHODS",
+    "WEIGHTING_SPECS",
     "ahp",
     "critic",
     "describe_weighting_methods",
@@ -25,7 +30,9 @@ __all__ = [
     "equal",
     "hierarchical_weights",
     "rank_sum",
+    "register_weighting",
     "roc",
+    "unregister_weighting",
     "weights",
 ]
 
@@ -356,15 +363,107 @@ def hierarchical_weights(
     return out
 
 
-WEIGHTING_METHODS: dict[str, Callable[..., np.ndarray]] = {
-    "direct": direct,
-    "equal": equal,
-    "ahp": ahp,
-    "roc": roc,
-    "rank_sum": rank_sum,
-    "entropy": entropy,
-    "critic": critic,
-}
+#: name -> declaration of every weighting method (see :func:`register_weighting`).
+WEIGHTING_SPECS: dict[str, MethodSpec] = {}
+#: name -> function of every weighting method (kept in step with :data:`WEIGHTING_SPECS`).
+WEIGHTING_METHODS: dict[str, Callable[..., np.ndarray]] = {}
+
+
+def register_weighting(
+    name: str,
+    func: Callable[..., np.ndarray] | None = None,
+    *,
+    params: tuple[Param, ...] = (),
+    example: str = "",
+    doc: str = "",
+    replace: bool = False,
+) -> Any:
+    """Register a weighting method; usable as a decorator.
+
+    The method then works in :func:`weights` (its arguments checked against ``params``: names,
+    ranges, choices) and is listed with its parameters and example in ``docs/config.md``.
+
+    Parameters
+    ----------
+    name
+        The method's name.
+    func
+        ``func(**params) -> weights``: non-negative weights summing to 1.
+    params
+        Its parameters (:class:`growthzones.mcda.params.Param`), every one it needs declared.
+    example
+        Its arguments as a Python call would give them, for the docs (e.g. ``ranks=[1, 2, 3]``).
+    doc
+        A one-line summary (default: the first line of ``func``'s docstring).
+    replace
+        Allow replacing a method of the same name.
+
+    Examples
+    --------
+    >>> @register_weighting("halves", params=(Param("n", default=2, low=2, high=2),))
+    ... def halves(n=2):
+    ...     "Two criteria, half each."
+    ...     return np.full(n, 0.5)
+    >>> weights("halves").tolist()
+    [0.5, 0.5]
+    >>> weights("halves", n=3)
+    Traceback (most recent call last):
+    ...
+    growthzones.errors.MethodError: halves: n=3 must be a number in 2..2
+    >>> unregister_weighting("halves")
+    """
+
+    def add(f: Callable[..., np.ndarray]) -> Callable[..., np.ndarray]:
+        spec = MethodSpec(name, f, tuple(params), example, doc)
+        add_spec(WEIGHTING_SPECS, WEIGHTING_METHODS, "weighting method", spec, replace=replace)
+        return f
+
+    return add if func is None else add(func)
+
+
+def unregister_weighting(name: str) -> None:
+    """Remove a registered weighting method (for tests and plug-ins that clean up).
+
+    Examples
+    --------
+    >>> unregister_weighting("no_such_method")
+    """
+    remove_spec(WEIGHTING_SPECS, WEIGHTING_METHODS, name)
+
+
+# Ranges are left to the methods themselves: their WeightError messages say what to change.
+_RANKS = Param("ranks", "Ranks", help="One number per criterion; 1 = most important (ties share).")
+_MATRIX = Param("matrix", "Matrix", help="Sites x criteria values, at least 2 sites.")
+register_weighting(
+    "direct",
+    direct,
+    params=(Param("values", "Weights", help="Non-negative numbers, at least one positive."),),
+    example="values=[2, 1, 1]",
+)
+register_weighting(
+    "equal", equal, params=(Param("n", "Criteria", help="How many criteria (a whole number >= 1)."),), example="n=4"
+)
+register_weighting(
+    "ahp",
+    ahp,
+    params=(
+        Param("pairwise", "Pairwise comparisons", help="n x n reciprocal matrix of Saaty judgements (1/9..9)."),
+        Param("labels", "Labels", help="Criterion names for the consistency warning (optional)."),
+    ),
+    example="pairwise=[[1, 4], [1 / 4, 1]]",
+)
+register_weighting("roc", roc, params=(_RANKS,), example="ranks=[1, 2, 3]")
+register_weighting("rank_sum", rank_sum, params=(_RANKS,), example="ranks=[2, 1, 3]")
+register_weighting("entropy", entropy, params=(_MATRIX,), example="matrix=[[1, 5], [1, 1], [1, 3]]")
+register_weighting(
+    "critic",
+    critic,
+    params=(
+        _MATRIX,
+        Param("directions", "Directions", help="+1/-1 (or benefit/cost) per criterion; none: all benefit."),
+    ),
+    example="matrix=[[1, 0], [0, 1], [2, 2]]",
+)
 
 
 def weights(name: str, **kwargs: Any) -> np.ndarray:
@@ -373,9 +472,8 @@ def weights(name: str, **kwargs: Any) -> np.ndarray:
     Parameters
     ----------
     name
-        One of :data:`WEIGHTING_METHODS`: ``direct`` (values), ``equal`` (n), ``ahp``
-        (pairwise, labels), ``roc`` (ranks), ``rank_sum`` (ranks), ``entropy`` (matrix),
-        ``critic`` (matrix, directions).
+        One of :data:`WEIGHTING_METHODS` (``direct``, ``equal``, ``ahp``, ``roc``, ``rank_sum``,
+        ``entropy``, ``critic``, and any added with :func:`register_weighting`).
     **kwargs
         That method's arguments, by name.
 
@@ -399,6 +497,7 @@ def weights(name: str, **kwargs: Any) -> np.ndarray:
     """
     func = resolve(WEIGHTING_METHODS, name, "weighting method")
     check_params(func, kwargs, "weighting method", name)
+    check_values(WEIGHTING_SPECS[name], kwargs)
     return func(**kwargs)
 
 
