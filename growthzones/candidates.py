@@ -624,6 +624,7 @@ def _site_candidates(
     notes: list[str],
     former: bool = False,
     layer: str = "site_candidates",
+    regions: gpd.GeoDataFrame | None = None,
 ) -> gpd.GeoDataFrame:
     countries = stack["countries"]
     land = countries.loc[countries["country"].isin(GB_COUNTRIES)]
@@ -655,6 +656,20 @@ def _site_candidates(
         f = at_former_stations(stack["former_stations"], land=land, size_ha=size_ha, notes=f_notes)
         notes.append(f"{layer}: {len(f)} square(s) on former large stations: {'; '.join(f_notes)}")
         parts.append(f)
+    if regions is not None and len(regions):
+        r = regions.to_crs(land.crs)
+        r = gpd.GeoDataFrame(
+            {
+                "site_id": r["site_id"].astype(str).to_numpy(),
+                "name": r["name"].astype(str).to_numpy() if "name" in r else r["site_id"].astype(str).to_numpy(),
+                "kind": "located region",
+                "area_ha": r.geometry.area.to_numpy() / 10_000.0,
+            },
+            geometry=r.geometry.to_numpy(),
+            crs=land.crs,
+        )
+        notes.append(f"{layer}: {len(r)} located region(s) added as they are (no constraint layer applied)")
+        parts.append(r)
     sites = pd.concat(parts, ignore_index=True)
     sites = gpd.GeoDataFrame(sites, geometry="geometry", crs=land.crs)
     for col in ("point", "station"):
@@ -692,6 +707,7 @@ def gb_candidates(
     boundaries: Sequence[str] = DEFAULT_BOUNDARIES,
     water_unassessed: float = 0.5,
     notes: list[str] | None = None,
+    regions: gpd.GeoDataFrame | None = None,
 ) -> dict[str, gpd.GeoDataFrame]:
     """Candidate sites for Great Britain from the GB layer stack.
 
@@ -725,6 +741,9 @@ def gb_candidates(
         that an unknown neither helps nor sinks a site. ``water_assessed`` is False there.
     notes
         What was made and dropped, in words, is appended here.
+    regions
+        Regions found by ``growthzones locate`` (``site_id``, ``name``, polygons) to add to
+        ``site_candidates`` as kind ``located region``.
 
     Returns
     -------
@@ -753,10 +772,10 @@ def gb_candidates(
                                  min_kv=min_kv, offset_km=offset_km, exclude=exclude, notes=notes,
                                  layer="grid_candidates")  # fmt: skip
         out["grid_candidates"] = add_context(cells, stack, boundaries=boundaries, water_unassessed=water_unassessed)
-    if substations or former:
+    if substations or former or regions is not None:
         sites = _site_candidates(stack, grid=False, substations=substations, grid_km=grid_km, size_ha=size_ha,
                                  min_kv=min_kv, offset_km=offset_km, exclude=exclude, notes=notes,
-                                 former=former)  # fmt: skip
+                                 former=former, regions=regions)  # fmt: skip
         out["site_candidates"] = add_context(sites, stack, boundaries=boundaries, water_unassessed=water_unassessed)
     return out
 

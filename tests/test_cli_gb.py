@@ -184,6 +184,24 @@ def test_candidates_lad_only_and_substations_only(tiny_stack, tmp_path):
     assert sorted(sites["name"]) == ["Beside 132 kV substation #2 (N), East", "Beside Alpha (400 kV) (N), West"]
 
 
+def test_candidates_with_located_regions(tiny_stack, tmp_path):
+    regions = tmp_path / "regions.gpkg"
+    gpd.GeoDataFrame({"site_id": ["R001"], "name": ["Located region R001"]},
+                     geometry=[box(10 * KM, 10 * KM, 11 * KM, 12 * KM)], crs=27700).to_file(regions)  # fmt: skip
+    out = tmp_path / "c.gpkg"
+    r = run("-q", "candidates", "--layers", str(tiny_stack), "--out", str(out), "--regions", str(regions),
+            "--boundaries", "B6")  # fmt: skip
+    assert r.exit_code == 0, r.output
+    sites = gpd.read_file(out, layer="site_candidates").set_index("site_id")
+    assert sites.loc["R001", "kind"] == "located region" and sites.loc["R001", "area_ha"] == 200.0
+    assert sites.loc["R001", "country"] == "England" and sites.loc["R001", "name"] == "Located region R001, West"
+    assert set(sites["kind"]) == {"beside point", "former station", "located region"}
+    gpd.GeoDataFrame({"x": [1]}, geometry=[box(0, 0, 1, 1)], crs=27700).to_file(tmp_path / "bad.gpkg")
+    line = one_line_error(run("candidates", "--layers", str(tiny_stack), "--out", str(out), "--regions",
+                              str(tmp_path / "bad.gpkg")))  # fmt: skip
+    assert "has no site_id column" in line
+
+
 def test_candidates_errors_exit_2(tiny_stack, tmp_path):
     out = tmp_path / "c.gpkg"
     assert "not found" in one_line_error(run("candidates", "--layers", str(tmp_path / "no.gpkg"), "--out", str(out)))

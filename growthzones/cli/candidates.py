@@ -32,6 +32,7 @@ from growthzones.candidates import (
     summary_lines,
     write_candidates,
 )
+from growthzones.errors import LayerError
 
 __all__ = ["COMMANDS", "candidates"]
 
@@ -55,6 +56,8 @@ def _split(text: str) -> list[str]:
 @click.option("--substations", is_flag=True, help="Squares beside high-voltage substations (layer site_candidates).")
 @click.option("--former", is_flag=True,
               help="Squares on closed or closing large power stations (layer site_candidates).")  # fmt: skip
+@click.option("--regions", "regions_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Regions from `growthzones locate` (GeoPackage) to add to site_candidates.")  # fmt: skip
 @click.option("--grid-km", type=click.FloatRange(min=1, min_open=False), default=20.0, show_default=True,
               help="Grid spacing, km.")  # fmt: skip
 @click.option("--size-ha", type=click.FloatRange(min=0, min_open=True), default=100.0, show_default=True,
@@ -80,6 +83,7 @@ def candidates(
     grid: bool,
     substations: bool,
     former: bool,
+    regions_path: Path | None,
     grid_km: float,
     size_ha: float,
     min_kv: float,
@@ -98,17 +102,26 @@ def candidates(
     """
     if not (lad or grid or substations or former):
         lad = grid = substations = former = True
+    regions = None
+    if regions_path is not None:
+        from growthzones.layers import read_vector
+
+        regions, _ = read_vector(regions_path, crs="EPSG:27700", what="--regions")
+        if "site_id" not in regions.columns:
+            msg = f"--regions: {str(regions_path)!r} has no site_id column; pass the GeoPackage of growthzones locate"
+            raise LayerError(msg)
     check_output_path(out, overwrite=overwrite)
     bnames = _split(boundaries)
     exclude = tuple(e for x in exclude for e in _split(x))
     stack = read_stack(
-        layers_path, stack_layers_needed(lad=lad, sites=grid or substations, exclude=exclude, former=former)
+        layers_path,
+        stack_layers_needed(lad=lad, sites=grid or substations or regions is not None, exclude=exclude, former=former),
     )
     notes: list[str] = []
     made = gb_candidates(
         stack, lad=lad, grid=grid, substations=substations, former=former, grid_km=grid_km, size_ha=size_ha,
         min_kv=min_kv, offset_km=offset_km, exclude=exclude, boundaries=bnames, water_unassessed=water_unassessed,
-        notes=notes,
+        notes=notes, regions=regions,
     )  # fmt: skip
     write_candidates(made, out, overwrite=overwrite)
     if not (ctx.obj and ctx.obj.get("quiet")):
