@@ -222,3 +222,17 @@ def test_district_summary_layer(tmp_path):
     out = a.to_geopackage(tmp_path / "ranked.gpkg")
     table = pyogrio.read_dataframe(out, layer="district_summary")
     assert table["district"].tolist() == ["England", "Wales"] and table["district_rank"].tolist() == [1, 2]
+
+
+def test_validate_prints_the_coverage_table(tmp_path):
+    from click.testing import CliRunner
+
+    from growthzones.cli import main
+
+    path = _project(tmp_path)
+    r = CliRunner().invoke(main, ["validate", str(path)])
+    assert r.exit_code == 0, r.output
+    lines = r.stdout.splitlines()
+    i = lines.index("Coverage by nation (criterion x nation: covered / proxy / unknown, n sites):")
+    assert lines[i + 3].split() == ["grid", "covered", "(21)", "covered", "(1)"]
+    assert lines[i + 4].split() == ["water", "covered", "(21)", "unknown", "(1)"]
