@@ -45,7 +45,7 @@ def read_known(path: str | os.PathLike[str]) -> gpd.GeoDataFrame:
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "known.csv"
     >>> _ = p.write_text("Name,Lat,Lon\nCottam,53.308,-0.775\n")
     >>> known = read_known(p)
-    >>> known["name"].tolist(), known.crs.to_epsg(), round(known.geometry.x.iloc[0], 3)
+    >>> known["name"].tolist(), known.crs.to_epsg(), round(float(known.geometry.x.iloc[0]), 3)
     (['Cottam'], 4326, -0.775)
     """
     p = Path(path)
