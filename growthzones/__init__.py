@@ -8,6 +8,7 @@ The public API::
     a.ranking                                 # GeoDataFrame sorted by rank
     b = a.reweight(groups={"grid": 0.5})      # instant: works on the criteria table
     b.to_geopackage("shortlist.gpkg")
+    p = gz.select_portfolio(a, count=10, min_spacing_km=30)   # the best set under limits
 
 The package sits on top of every floor (see docs/architecture.md): the analysis floor's
 :class:`growthzones.assessment.Assessment` gets its output methods (GeoPackage, CSV, map) here,
@@ -30,6 +31,7 @@ from growthzones.criteria import LayerStack, Progress
 from growthzones.errors import GrowthzonesError
 from growthzones.known import KnownCheck, check_known
 from growthzones.locate import locate_regions
+from growthzones.portfolio import CapacityLimit, GroupLimit, Limits, Portfolio, select_portfolio
 from growthzones.provenance import __version__
 
 if TYPE_CHECKING:
@@ -37,9 +39,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Assessment",
+    "CapacityLimit",
     "Config",
+    "GroupLimit",
     "GrowthzonesError",
     "KnownCheck",
+    "Limits",
+    "Portfolio",
     "__version__",
     "assess",
     "check_known",
@@ -47,6 +53,7 @@ __all__ = [
     "evaluate",
     "load_config",
     "locate_regions",
+    "select_portfolio",
 ]
 
 

@@ -31,6 +31,7 @@ from growthzones.sites import load_sites
 
 if TYPE_CHECKING:
     from growthzones.explain import Archetypes, Explanation, ImpliedWeights
+    from growthzones.portfolio import Limits, Portfolio
     from growthzones.robustness import Robustness
 
 __all__ = ["DEMO_NOTICE", "Assessment", "assess", "evaluate"]
@@ -270,6 +271,23 @@ class Assessment:
         from growthzones.robustness import robustness
 
         return robustness(self, samples=samples, seed=seed, **kwargs)
+
+    def portfolio(self, limits: Limits | None = None, **kwargs: Any) -> Portfolio:
+        """The best set of sites under count, regional, capacity and spacing limits.
+
+        See :func:`growthzones.portfolio.select_portfolio`.
+
+        Examples
+        --------
+        >>> import growthzones as gz
+        >>> a = gz.assess(gz.datasets.demo_config_path())
+        >>> p = a.portfolio(count=5, min_spacing_km=50, explain=False)
+        >>> len(p.chosen), p.status
+        (5, 'optimal')
+        """
+        from growthzones.portfolio import select_portfolio
+
+        return select_portfolio(self, limits, **kwargs)
 
     def sweep(self, target: str, **kwargs: Any) -> pd.DataFrame:
         """Ranks along one weight moved from 0 to 1 (:func:`growthzones.robustness.sweep`).

@@ -18,6 +18,7 @@ __all__ = [
     "MethodError",
     "MissingDataError",
     "OutputError",
+    "PortfolioError",
     "SiteError",
     "UploadError",
     "WeightError",
@@ -74,3 +75,7 @@ class OutputError(GrowthzonesError):
 
 class UploadError(GrowthzonesError):
     """An uploaded file is unsafe or unusable."""
+
+
+class PortfolioError(GrowthzonesError):
+    """Portfolio limits that name unknown columns or sites, or that cannot all be met."""

@@ -16,7 +16,7 @@ st.markdown(
     "Upload candidate sites as a **GeoPackage**, **GeoJSON** or a **zipped Shapefile** (the .shp with its .shx, "
     ".dbf and .prj). They are scored with this project's layers, criteria, and the weights, method and gates in "
     f"the sidebar. Files up to {upload.MAX_BYTES // 2**20} MB; polygons in any CRS (reprojected to "
-    f"{a.config.project.crs})."
+    f"{a.config.project.crs}). Regions found by `growthzones locate` upload as they are: they are ranked like bids."
 )
 file = st.file_uploader("Candidate sites", type=["gpkg", "geojson", "json", "zip"], key="upload_file")
 if file is None:

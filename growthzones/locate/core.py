@@ -346,7 +346,10 @@ def locate_regions(
 
     # Upper bound on how many disjoint regions fit: each patch of available cells holds at most
     # floor(size / min_cells) of them, whatever the spacing.
-    _, comp = component_sizes(available)
+    lab, comp = component_sizes(available)
+    # cells in patches too small for a region can never be used: drop them once, here
+    available &= comp[lab] >= min_cells
+    del lab
     fit = int((comp // min_cells).sum())
     big = comp[comp >= min_cells]
     usable_ha = float(big.sum() * cha)
@@ -369,6 +372,7 @@ def locate_regions(
     flat = grid.score.ravel()
 
     def objective(values: np.ndarray) -> float:
+        values = values.astype(np.float64)
         if total_area is not None:
             return float(values.sum() * cha / area_range[0])  # area-weighted mean of the whole set
         return float(values.mean()) if evaluate == "mean" else float(values.sum() * cha)
@@ -404,8 +408,7 @@ def locate_regions(
     else:
         n_seeds = seeds if seeds is not None else max(10 * (want or math.ceil(total_cells / min_cells)), 100)
         settings["seeds"] = n_seeds
-        seed_cells = pick_seeds(grid.score, available, n_seeds, separation=math.sqrt(min_cells) / 2,
-                                min_cells=min_cells)  # fmt: skip
+        seed_cells = pick_seeds(grid.score, available, n_seeds, separation=math.sqrt(min_cells) / 2, min_cells=1)
         grow_pool(cand, seed_cells, grid.score, available, size_list, objective, compactness=compactness,
                   progress=progress)  # fmt: skip
         for r in greedy:

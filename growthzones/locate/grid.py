@@ -28,7 +28,7 @@ class SurfaceGrid:
     Attributes
     ----------
     score
-        float64 (rows, cols), 0..100, NaN where there is no value.
+        float32 (rows, cols) (the surface contract; sums are taken in float64), 0..100, NaN where there is no value.
     eligible
         bool (rows, cols): passes every gate and has a score.
     transform
@@ -137,7 +137,7 @@ def _grid_from(
             "make the surface on a square grid"
         )
         raise LayerError(msg)
-    score = np.asarray(arrays["score"], dtype=np.float64)
+    score = np.asarray(arrays["score"], dtype=np.float32)
     eligible = (np.asarray(arrays["eligible"]) == 1) & np.isfinite(score)
     try:
         gate_names = tuple(json.loads(attrs.get("gate_names", "[]")))
@@ -189,7 +189,7 @@ def read_surface_file(path: str | Path) -> SurfaceGrid:
     for name, band, nd in zip(names, data, nodata, strict=True):
         arr = band
         if name == "score" and nd is not None and not np.isnan(nd):
-            arr = np.where(band == nd, np.nan, band.astype(np.float64))
+            arr = np.where(band == nd, np.nan, band.astype(np.float32))
         arrays[name] = arr
     missing = [v for v in ("score", "eligible") if v not in arrays]
     if missing:

@@ -98,6 +98,20 @@ def component_sizes(eligible: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return lab, sizes
 
 
+def _max3x3(a: np.ndarray) -> np.ndarray:
+    """3x3 maximum (-inf beyond the edges), by shifted slices: much faster than a generic filter on big grids."""
+    out = a.copy()
+    rows, cols = a.shape
+    for di in (-1, 0, 1):
+        for dj in (-1, 0, 1):
+            if di == 0 and dj == 0:
+                continue
+            dst = out[max(-di, 0) : rows - max(di, 0), max(-dj, 0) : cols - max(dj, 0)]
+            src = a[max(di, 0) : rows - max(-di, 0), max(dj, 0) : cols - max(-dj, 0)]
+            np.maximum(dst, src, out=dst)
+    return out
+
+
 def pick_seeds(
     score: np.ndarray, available: np.ndarray, count: int, *, separation: float, min_cells: int
 ) -> np.ndarray:
@@ -114,12 +128,15 @@ def pick_seeds(
     >>> pick_seeds(s, s >= 0, 2, separation=1.5, min_cells=1).tolist()
     [4, 1]
     """
-    lab, sizes = component_sizes(available)
-    ok = available & (sizes[lab] >= min_cells)
+    if min_cells > 1:
+        lab, sizes = component_sizes(available)
+        ok = available & (sizes[lab] >= min_cells)
+    else:
+        ok = available
     if not ok.any() or count <= 0:
         return np.zeros(0, dtype=np.int64)
     s = np.where(ok, score, -np.inf)
-    local_max = ok & (s == ndimage.maximum_filter(s, size=3, mode="constant", cval=-np.inf))
+    local_max = ok & (s == _max3x3(s))
     rows, cols = score.shape
     blocked = np.zeros(score.shape, dtype=bool)
     r = math.ceil(separation) - 1 if separation > 0 else -1
@@ -142,7 +159,21 @@ def pick_seeds(
     flat = s.ravel()
     for mask in (local_max, ok):
         idx = np.flatnonzero(mask.ravel())
-        take(idx[np.lexsort((idx, -flat[idx]))])
+        # sort only the best few first (a national grid has millions of local maxima), more if needed
+        m = min(len(idx), 64 * count)
+        done = 0
+        while done < len(idx) and len(seeds) < count:
+            if m < len(idx):
+                part = np.argpartition(-flat[idx], m - 1)[:m]
+                # everything tied with the m-th best comes too, so ties stay in cell order
+                cut = flat[idx[part]].min()
+                top = idx[flat[idx] >= cut]
+            else:
+                top = idx
+            top = top[np.lexsort((top, -flat[top]))]
+            take(top[done:])
+            done = len(top)
+            m *= 4
         if len(seeds) >= count:
             break
     return np.array(seeds, dtype=np.int64)

@@ -98,7 +98,7 @@ def region_table(
     geoms = []
     for n, k in enumerate(order, start=1):
         cells = regions[k]
-        vals = flat[cells]
+        vals = flat[cells].astype(np.float64)
         geom = region_polygon(cells, grid)
         i, j = np.divmod(cells, cols)
         x, y = grid.transform @ (j.mean() + 0.5, i.mean() + 0.5)

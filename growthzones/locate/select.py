@@ -80,12 +80,20 @@ def halo(cells: np.ndarray, shape: tuple[int, int], radius: float, *, inclusive:
     return np.sort((ii + r0) * cols + (jj + c0))
 
 
-def _incidence(sets: Sequence[np.ndarray], ncells: int) -> sp.csr_matrix:
+def _incidence(sets: Sequence[np.ndarray], columns: np.ndarray) -> sp.csr_matrix:
+    """Sets of cells as rows of a sparse 0/1 matrix whose columns are ``columns`` (sorted cell ids)."""
     lengths = np.array([len(s) for s in sets], dtype=np.int64)
     indptr = np.concatenate([[0], np.cumsum(lengths)])
-    indices = np.concatenate(sets) if len(sets) else np.zeros(0, dtype=np.int64)
+    indices = np.searchsorted(columns, np.concatenate(sets)) if len(sets) else np.zeros(0, dtype=np.int64)
     data = np.ones(len(indices), dtype=np.int32)
-    return sp.csr_matrix((data, indices, indptr), shape=(len(sets), ncells))
+    return sp.csr_matrix((data, indices, indptr), shape=(len(sets), len(columns)))
+
+
+def _near_matrix(pool: Pool, shape: tuple[int, int], radius: float, *, inclusive: bool) -> sp.csr_matrix:
+    """(i, j) nonzero where region i's cells meet region j's halo; columns only for cells that occur (not the grid)."""
+    halos = [halo(c, shape, radius, inclusive=inclusive) for c in pool.cells]
+    columns = np.unique(np.concatenate(halos))
+    return _incidence(pool.cells, columns) @ _incidence(halos, columns).T
 
 
 def conflict_pairs(pool: Pool, shape: tuple[int, int], min_spacing_cells: float) -> np.ndarray:
@@ -102,12 +110,9 @@ def conflict_pairs(pool: Pool, shape: tuple[int, int], min_spacing_cells: float)
     >>> conflict_pairs(p, (1, 4), 0).tolist(), conflict_pairs(p, (1, 4), 1.5).tolist()
     ([], [[0, 1], [1, 2]])
     """
-    ncells = shape[0] * shape[1]
     if len(pool) < 2:
         return np.zeros((0, 2), dtype=np.int64)
-    cells = _incidence(pool.cells, ncells)
-    halos = _incidence([halo(c, shape, min_spacing_cells) for c in pool.cells], ncells)
-    m = (cells @ halos.T).tocoo()
+    m = _near_matrix(pool, shape, min_spacing_cells, inclusive=False).tocoo()
     i, j = m.row.astype(np.int64), m.col.astype(np.int64)
     keep = i != j
     a, b = np.minimum(i[keep], j[keep]), np.maximum(i[keep], j[keep])
@@ -126,12 +131,10 @@ def far_pairs(pool: Pool, shape: tuple[int, int], max_spacing_cells: float) -> n
     >>> far_pairs(p, (1, 10), 2).tolist()
     [[0, 2], [1, 2]]
     """
-    ncells = shape[0] * shape[1]
     if len(pool) < 2:
         return np.zeros((0, 2), dtype=np.int64)
-    cells = _incidence(pool.cells, ncells)
-    halos = _incidence([halo(c, shape, max_spacing_cells, inclusive=True) for c in pool.cells], ncells)
-    near = ((cells @ halos.T) + (halos @ cells.T)).astype(bool).toarray()
+    m = _near_matrix(pool, shape, max_spacing_cells, inclusive=True)
+    near = (m + m.T).astype(bool).toarray()
     i, j = np.nonzero(~near)
     keep = i < j
     return np.stack([i[keep], j[keep]], axis=1).astype(np.int64)
