@@ -24,7 +24,7 @@ from growthzones.errors import ConfigError, GrowthzonesError, LayerError
 from growthzones.locate.grid import SurfaceGrid, as_grid
 from growthzones.locate.pool import Pool, component_sizes, enumerate_regions, grow_pool, pick_seeds, region_sizes
 from growthzones.locate.regions import region_table, write_regions
-from growthzones.locate.select import conflict_pairs, far_pairs, greedy_grow, halo, select_exact
+from growthzones.locate.select import conflict_cliques, conflict_pairs, far_pairs, greedy_grow, halo, select_exact
 
 __all__ = ["EVALUATE", "POOLS", "LocateError", "LocateResult", "locate_regions", "write_result"]
 
@@ -417,8 +417,16 @@ def locate_regions(
 
     t = time.perf_counter()
     pairs = conflict_pairs(cand, grid.shape, s_cells)
+    n_conflicts = len(pairs)
+    cliques, covered = conflict_cliques(cand, grid.shape, s_cells)
+    if len(pairs) and len(covered):
+        # pairs inside a clique row need no row of their own
+        key = lambda p: p[:, 0] * len(cand) + p[:, 1]  # noqa: E731
+        pairs = pairs[~np.isin(key(pairs), key(covered))]
     if m_cells is not None:
-        pairs = np.concatenate([pairs, far_pairs(cand, grid.shape, m_cells)])
+        far = far_pairs(cand, grid.shape, m_cells)
+        n_conflicts += len(far)
+        pairs = np.concatenate([pairs, far])
     seconds["conflicts"] = time.perf_counter() - t
     if progress is not None:
         progress(3, 4, "choosing regions")
@@ -427,11 +435,11 @@ def locate_regions(
     obj = np.array(cand.objective)
     areas = np.array([len(c) * cha for c in cand.cells])
     fams = np.array(cand.family, dtype=np.int64)
-    sel = select_exact(obj, pairs, count=want, areas=areas, area_range=area_range, families=fams,
+    sel = select_exact(obj, pairs, count=want, areas=areas, area_range=area_range, families=fams, cliques=cliques,
                        time_limit=time_limit, mip_gap=mip_gap)  # fmt: skip
     seconds["select"] = time.perf_counter() - t
     if sel.status not in ("optimal", "time limit") or len(sel.chosen) == 0:
-        _impossible(sel.status, cand, pairs, fams, want, regions, total_area, min_area, max_area, min_spacing,
+        _impossible(sel.status, cand, pairs, fams, cliques, want, regions, total_area, min_area, max_area, min_spacing,
                     max_spacing, n_keep, time_limit)  # fmt: skip
 
     chosen = [cand.cells[k] for k in sel.chosen]
@@ -441,16 +449,16 @@ def locate_regions(
     if progress is not None:
         progress(4, 4, "done")
     return LocateResult(table, sel.objective, g_obj, g_count, sel.status, sel.mip_gap, sel.bound, len(cand),
-                        len(pairs), settings, seconds, greedy_table)  # fmt: skip
+                        n_conflicts, settings, seconds, greedy_table)  # fmt: skip
 
 
-def _impossible(status, cand, pairs, fams, want, regions, total_area, min_area, max_area, min_spacing, max_spacing,
-                n_keep, time_limit) -> None:  # fmt: skip
+def _impossible(status, cand, pairs, fams, cliques, want, regions, total_area, min_area, max_area, min_spacing,
+                max_spacing, n_keep, time_limit) -> None:  # fmt: skip
     if status == "time limit":
         msg = f"--time-limit {_fmt(time_limit)} s: no set of regions found in time; allow more time"
         raise LocateError(msg)
     # how many could be placed: the same program maximising the count
-    most = select_exact(np.ones(len(cand)), pairs, count=None, families=fams, time_limit=time_limit)
+    most = select_exact(np.ones(len(cand)), pairs, count=None, families=fams, cliques=cliques, time_limit=time_limit)
     k = len(most.chosen)
     rules = [f"{_fmt(min_area)}-{_fmt(max_area)} ha each"]
     if min_spacing > 0:

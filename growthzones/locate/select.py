@@ -22,6 +22,7 @@ from growthzones.locate.pool import Pool, best_size, grow_order
 
 __all__ = [
     "Selection",
+    "conflict_cliques",
     "conflict_pairs",
     "edge_distance",
     "far_pairs",
@@ -120,6 +121,75 @@ def conflict_pairs(pool: Pool, shape: tuple[int, int], min_spacing_cells: float)
     return pairs
 
 
+def _near_centres(cells: np.ndarray, shape: tuple[int, int], radius: float) -> np.ndarray:
+    """Flat indices of the cells whose centre lies closer than ``radius`` cells to the region (its squares)."""
+    rows, cols = shape
+    r = math.ceil(radius + 0.5)
+    d = np.arange(-r, r + 1)
+    di, dj = np.meshgrid(d, d, indexing="ij")
+    elem = np.hypot(np.maximum(np.abs(di) - 0.5, 0), np.maximum(np.abs(dj) - 0.5, 0)) < radius
+    elem[r, r] = True
+    i, j = np.divmod(cells, cols)
+    r0, r1 = max(i.min() - r, 0), min(i.max() + r + 1, rows)
+    c0, c1 = max(j.min() - r, 0), min(j.max() + r + 1, cols)
+    mask = np.zeros((r1 - r0, c1 - c0), dtype=bool)
+    mask[i - r0, j - c0] = True
+    near = ndimage.binary_dilation(mask, elem) if radius > 0 else mask
+    ii, jj = np.nonzero(near)
+    return np.sort((ii + r0) * cols + (jj + c0))
+
+
+def conflict_cliques(pool: Pool, shape: tuple[int, int], min_spacing_cells: float) -> tuple[sp.csr_matrix, np.ndarray]:
+    """Sets of pool regions that pairwise conflict (cliques), and which conflicting pairs they cover.
+
+    For each cell, the regions holding it, or closer than half the minimum spacing to its centre,
+    all lie closer than the spacing to one another (triangle inequality through the centre), so at
+    most one of them can be chosen: ``sum(x_i) <= 1`` over the set. These rows give the integer
+    program a far tighter relaxation than pairwise rows ``x_i + x_j <= 1`` alone; pairs no clique
+    covers keep their pairwise row.
+
+    Returns
+    -------
+    (scipy.sparse.csr_matrix, numpy.ndarray)
+        One row per distinct clique (regions as columns); and ``(i, j)`` pairs, ``i < j``, covered
+        by some clique.
+
+    Examples
+    --------
+    >>> p = Pool()
+    >>> for cells in ([0, 1], [1, 2], [3]):
+    ...     p.add(np.array(cells), 1.0, -1, "exhaustive")
+    >>> k, covered = conflict_cliques(p, (1, 4), 0)
+    >>> k.toarray().astype(int).tolist(), covered.tolist()
+    ([[1, 1, 0]], [[0, 1]])
+    """
+    n = len(pool)
+    near = [_near_centres(c, shape, min_spacing_cells / 2) for c in pool.cells]
+    columns = np.unique(np.concatenate(near)) if n else np.zeros(0, dtype=np.int64)
+    inc = _incidence(near, columns).tocsc()  # regions x cells
+    sizes = np.diff(inc.indptr)
+    keep = np.flatnonzero(sizes >= 2)
+    # one row per distinct set of regions
+    seen: dict[bytes, int] = {}
+    rows = []
+    for c in keep:
+        members = inc.indices[inc.indptr[c] : inc.indptr[c + 1]]
+        key = np.sort(members).tobytes()
+        if key not in seen:
+            seen[key] = len(rows)
+            rows.append(np.sort(members))
+    lengths = np.array([len(r) for r in rows], dtype=np.int64)
+    cliques = sp.csr_matrix(
+        (np.ones(int(lengths.sum())), np.concatenate(rows) if rows else np.zeros(0, np.int64),
+         np.concatenate([[0], np.cumsum(lengths)])),
+        shape=(len(rows), n),
+    )  # fmt: skip
+    both = (cliques.T @ cliques).tocoo()
+    a, b = both.row.astype(np.int64), both.col.astype(np.int64)
+    up = a < b
+    return cliques, np.stack([a[up], b[up]], axis=1)
+
+
 def far_pairs(pool: Pool, shape: tuple[int, int], max_spacing_cells: float) -> np.ndarray:
     """Pairs ``(i, j)``, ``i < j``, of pool regions farther apart than the maximum spacing.
 
@@ -184,13 +254,15 @@ def select_exact(
     areas: np.ndarray | None = None,
     area_range: tuple[float, float] | None = None,
     families: np.ndarray | None = None,
+    cliques: sp.spmatrix | None = None,
     time_limit: float = 60.0,
     mip_gap: float = 0.0,
 ) -> Selection:
     """Choose pool regions maximising the total objective, exactly, with a binary integer program.
 
     ``max sum(w_i x_i)`` subject to ``sum(x_i) = count`` (if given), ``x_i + x_j <= 1`` for each
-    conflicting pair, ``sum(x_i) <= 1`` over each family of nested regions, and
+    conflicting pair, ``sum(x_i) <= 1`` over each family of nested regions and each row of
+    ``cliques`` (:func:`conflict_cliques`), and
     ``lo <= sum(area_i x_i) <= hi`` (if ``area_range``), solved by HiGHS through
     :func:`scipy.optimize.milp`. Ties are broken towards earlier pool positions (:func:`tie_break`).
 
@@ -228,6 +300,10 @@ def select_exact(
         if len(conflicts):
             same = (fam[conflicts[:, 0]] == fam[conflicts[:, 1]]) & (fam[conflicts[:, 0]] >= 0)
             conflicts = conflicts[~same]
+    if cliques is not None and cliques.shape[0]:
+        rows.append(sp.csr_matrix(cliques))
+        lo.append(np.full(cliques.shape[0], -np.inf))
+        hi.append(np.ones(cliques.shape[0]))
     if len(conflicts):
         k = len(conflicts)
         rows.append(sp.csr_matrix((np.ones(2 * k), (np.repeat(np.arange(k), 2), conflicts.ravel())), shape=(k, n)))

@@ -12,7 +12,7 @@ import pytest
 
 from growthzones.locate import locate_regions
 from growthzones.locate.pool import Pool, enumerate_regions, grow_pool, pick_seeds, region_sizes
-from growthzones.locate.select import conflict_pairs, far_pairs, select_exact, tie_break
+from growthzones.locate.select import conflict_cliques, conflict_pairs, far_pairs, select_exact, tie_break
 
 from .surfaces import bfs_connected_sets, brute_force, make_surface, set_distance
 
@@ -151,6 +151,15 @@ def test_milp_selection_equals_brute_force_over_the_same_pool(seed):
     assert sel.status == "optimal"
     assert tuple(sel.chosen.tolist()) == chosen
     assert sel.objective == pytest.approx(float(obj[list(chosen)].sum()), abs=1e-12)
+    # the clique rows are true cliques of the conflict graph, and with them (pairs they cover dropped, as
+    # locate_regions does) the program still finds the same set
+    cliques, covered = conflict_cliques(pool, (9, 9), spacing)
+    for row in cliques.tolil().rows:
+        assert all((a, b) in clash_set for a in row for b in row if a < b)
+    covered_set = set(map(tuple, covered.tolist()))
+    rest = np.array([p for p in pairs if p not in covered_set], dtype=np.int64).reshape(-1, 2)
+    sel2 = select_exact(obj, rest, count=3, families=np.array(pool.family), cliques=cliques)
+    assert tuple(sel2.chosen.tolist()) == chosen
 
 
 def test_far_pairs_match_the_pairwise_distance():
@@ -161,3 +170,31 @@ def test_far_pairs_match_the_pairwise_distance():
     want = [(a, b) for a in range(len(pool)) for b in range(a + 1, len(pool))
             if set_distance(pool.cells[a].tolist(), pool.cells[b].tolist(), 7) > 2.5]  # fmt: skip
     assert sorted(map(tuple, far_pairs(pool, (7, 7), 2.5).tolist())) == want
+
+
+def test_total_area_finds_the_true_optimum():
+    # regions of 2-3 cells adding up to at least 6 cells and at most 6 + 3: any number of them, spaced 1 cell
+    score, eligible = _random_grid(11, (5, 5))
+    regions = bfs_connected_sets(eligible, 2, 3)
+    flat = score.ravel()
+    sums = [float(flat[list(r)].sum()) for r in regions]
+    best = -np.inf
+    n = len(regions)
+    apart = [[set_distance(regions[a], regions[b], 5) >= 1.0 if a != b else False for b in range(n)] for a in range(n)]
+
+    def rec(start, chosen, cells):
+        nonlocal best
+        if 6 <= cells <= 9:
+            best = max(best, sum(sums[k] for k in chosen))
+        for k in range(start, len(regions)):
+            if cells + len(regions[k]) > 9:
+                continue
+            if all(apart[k][c] for c in chosen):
+                rec(k + 1, [*chosen, k], cells + len(regions[k]))
+
+    rec(0, [], 0)
+    r = locate_regions(make_surface(score, eligible), total_area=6, min_area=2, max_area=3, min_spacing=CELL,
+                       pool="exhaustive")  # fmt: skip
+    # the objective is the area-weighted mean over the total area asked for: score sum x ha / 6 ha
+    assert r.objective * 6 == pytest.approx(best, abs=1e-9)
+    assert 6 <= r.regions["area_ha"].sum() <= 9
