@@ -146,14 +146,15 @@ def apply_weight_option(cfg, text: str | None):
 def _summary(a, top_n: int) -> str:
     top = a.top(top_n)
     groups = list(a.weights.groups.index)
-    head = f"{'rank':>4}  {'site':<10} {'name':<38} {'score':>6}  " + "  ".join(f"{g[:7]:>7}" for g in groups)
+    wid = max([10, *(len(str(i)) for i in top.index)])
+    head = f"{'rank':>4}  {'site':<{wid}} {'name':<38} {'score':>6}  " + "  ".join(f"{g[:7]:>7}" for g in groups)
     lines = [
         f"{a.config.project.name}: {len(a.sites)} sites, {a.n_eligible} eligible, method {a.config.method.name}",
         head,
     ]
     for sid, r in top.iterrows():
         subs = "  ".join(f"{r[f'{g}_score']:7.1f}" for g in groups)
-        lines.append(f"{int(r['rank']):>4}  {sid!s:<10} {str(r['name'])[:38]:<38} {r['score']:6.1f}  {subs}")
+        lines.append(f"{int(r['rank']):>4}  {sid!s:<{wid}} {str(r['name'])[:38]:<38} {r['score']:6.1f}  {subs}")
     return "\n".join(lines)
 
 
