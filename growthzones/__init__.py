@@ -27,6 +27,7 @@ from growthzones import assessment as _analysis
 from growthzones import datasets, surface
 from growthzones.config import Config, load_config
 from growthzones.errors import GrowthzonesError
+from growthzones.known import KnownCheck, check_known
 from growthzones.locate import locate_regions
 from growthzones.portfolio import CapacityLimit, GroupLimit, Limits, Portfolio, select_portfolio
 from growthzones.progress import Progress
@@ -43,10 +44,12 @@ __all__ = [
     "Config",
     "GroupLimit",
     "GrowthzonesError",
+    "KnownCheck",
     "Limits",
     "Portfolio",
     "__version__",
     "assess",
+    "check_known",
     "datasets",
     "evaluate",
     "load_config",
