@@ -194,3 +194,13 @@ def test_rank_takes_located_regions_as_sites(tmp_path):
         a.sites.geometry.sort_index().to_numpy(),
         pyogrio.read_dataframe(out).set_index("site_id").geometry.sort_index().to_numpy(),
     ).all()
+
+
+def test_progress_reports_each_step(ramp):
+    ds, _ = ramp
+    calls = []
+    locate_regions(ds, regions=2, min_area=3, max_area=5, progress=lambda d, n, label: calls.append((d, n, label)))
+    assert calls[0] == (1, 4, "greedy growing")
+    assert calls[-3:] == [(2, 4, "conflicts"), (3, 4, "choosing regions"), (4, 4, "done")]
+    assert all(n == 4 for _, n, _ in calls)
+    assert any(label.startswith("growing regions") for _, _, label in calls)
