@@ -25,13 +25,15 @@ import geopandas as gpd
 import pandas as pd
 
 from growthzones import assessment as _analysis
-from growthzones import datasets
+from growthzones import datasets, surface
 from growthzones.config import Config, load_config
 from growthzones.criteria import LayerStack, Progress
 from growthzones.errors import GrowthzonesError
 from growthzones.locate import locate_regions
 from growthzones.portfolio import CapacityLimit, GroupLimit, Limits, Portfolio, select_portfolio
 from growthzones.provenance import __version__
+from growthzones.surface import read_surface, write_surface
+from growthzones.surface import surface as make_surface
 
 if TYPE_CHECKING:
     import folium
@@ -50,7 +52,11 @@ __all__ = [
     "evaluate",
     "load_config",
     "locate_regions",
+    "make_surface",
+    "read_surface",
     "select_portfolio",
+    "surface",
+    "write_surface",
 ]
 
 

@@ -20,6 +20,7 @@ __all__ = [
     "OutputError",
     "PortfolioError",
     "SiteError",
+    "SurfaceError",
     "UploadError",
     "WeightError",
 ]
@@ -75,6 +76,10 @@ class OutputError(GrowthzonesError):
 
 class UploadError(GrowthzonesError):
     """An uploaded file is unsafe or unusable."""
+
+
+class SurfaceError(GrowthzonesError):
+    """A surface that cannot be made as asked (memory, cluster, area)."""
 
 
 class PortfolioError(GrowthzonesError):

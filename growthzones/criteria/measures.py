@@ -18,6 +18,14 @@ from growthzones.criteria.attribute import area_ha, site_attribute
 from growthzones.criteria.distance import distance_km
 from growthzones.criteria.overlay import overlap_fraction
 from growthzones.criteria.proximity import nearest_attribute, within_radius
+from growthzones.criteria.raster import (
+    attribute_form,
+    distance_form,
+    nearest_attribute_form,
+    overlap_form,
+    within_form,
+    zonal_form,
+)
 from growthzones.criteria.zonal import zonal
 from growthzones.errors import CriterionError
 
@@ -52,8 +60,11 @@ class MeasureSpec:
     example
         A ``[[criteria]]`` table using it (TOML body lines).
     raster
-        Optional raster form for the national surface: computes the measure on a grid
-        instead of per site (filled by the surface work; None: no raster form yet).
+        The measure's raster form for the surface (:mod:`growthzones.surface`):
+        ``raster(source, crit, grid, *, halo=0) -> block``, ``block(window, need=None)``
+        giving the raw value of every cell of a window (see :mod:`growthzones.criteria.raster`).
+        None: the measure has no raster form, and a surface of a config using it is refused
+        with its name.
     """
 
     name: str
@@ -129,6 +140,7 @@ register_measure(
         unit="km",
         doc="Distance from the site's edge to the nearest feature, km (0 when touching or inside).",
         example='measure = "distance"\nlayer = "substations"',
+        raster=distance_form,
     )
 )
 register_measure(
@@ -142,6 +154,7 @@ register_measure(
         uses=("where", "max_distance_km"),
         doc="`attribute` of the nearest feature (ties: the first feature); no value beyond `max_distance_km`.",
         example='measure = "nearest_attribute"\nlayer = "substations"\nattribute = "headroom_mw"',
+        raster=nearest_attribute_form,
     )
 )
 register_measure(
@@ -154,6 +167,7 @@ register_measure(
         needs=("attribute", "radius_km"),
         uses=("where",),
         doc="Sum of `attribute` over the features within `radius_km` of the site.",
+        raster=lambda features, crit, grid, *, halo=0: within_form(features, crit, grid, how="sum", halo=halo),
     )
 )
 register_measure(
@@ -165,6 +179,7 @@ register_measure(
         uses=("where",),
         unit="count",
         doc="Number of features within `radius_km` of the site.",
+        raster=lambda features, crit, grid, *, halo=0: within_form(features, crit, grid, how="count", halo=halo),
     )
 )
 register_measure(
@@ -178,6 +193,7 @@ register_measure(
         uses=("range",),
         doc="Raster statistic over the site, weighted by cell coverage (exactextract): `mean`, `min`, `max`, "
         "or `fraction` (share of the site with values in `range`).",
+        raster=zonal_form,
     )
 )
 register_measure(
@@ -188,6 +204,7 @@ register_measure(
         uses=("where",),
         unit="fraction",
         doc="Share (0..1) of the site's area covered by the layer's polygons.",
+        raster=overlap_form,
     )
 )
 register_measure(
@@ -197,6 +214,7 @@ register_measure(
         "sites",
         needs=("attribute",),
         doc="A numeric column of the site itself.",
+        raster=attribute_form,
     )
 )
 register_measure(

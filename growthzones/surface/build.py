@@ -1,0 +1,514 @@
+"""The surface: a config's criteria, value functions, weights, method and gates on a grid of cells.
+
+One code path: :func:`plan_surface` prepares every criterion's raster form (its block
+function, see :mod:`growthzones.criteria.raster`), and :func:`evaluate_block` computes every
+output band for one window of the grid. In memory the window is the whole grid; on Dask each
+chunk is a window, computed by a task of whatever Dask scheduler is active. Every block reads
+the features around its own window (the halo), so the chunked result equals the in-memory one.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from growthzones import mcda
+from growthzones.config import COMPARISONS, Config, CriterionConfig, load_config
+from growthzones.criteria import load_layers
+from growthzones.criteria.measures import MEASURES
+from growthzones.criteria.raster import Block, Grid, resampling_of
+from growthzones.errors import CriterionError, GrowthzonesError, MethodError, SurfaceError
+from growthzones.layers import apply_where
+from growthzones.provenance import __version__
+from growthzones.scoring import effective_weights
+from growthzones.sites import load_sites
+from growthzones.surface.area import Area, grid_for, read_area
+
+__all__ = [
+    "CELLWISE_METHODS",
+    "SurfacePlan",
+    "drop_criteria",
+    "estimate_memory",
+    "evaluate_block",
+    "plan_surface",
+    "surface",
+]
+
+log = logging.getLogger(__name__)
+
+#: Methods that score each cell from its own values only (with normalisation "auto"/"none").
+#: TOPSIS, VIKOR and PROMETHEE II rank every alternative against the whole set; a surface
+#: refuses them (rank the located regions with them instead).
+CELLWISE_METHODS = ("wlc", "wpm", "owa", "weakest_link")
+
+#: Bytes per cell while one criterion is computed (EDT distances and indices, FFT work,
+#: the raw values) and per output or accumulator; see :func:`estimate_memory`.
+_WORK_BYTES = 40
+_FIXED_BYTES = 8 + 4 + 1 + 1 + 1 + 1
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass
+class _Crit:
+    crit: CriterionConfig
+    block: Block
+    value_fn: Callable[[np.ndarray], np.ndarray] | None
+    weight: float
+    within: float
+    group: str | None
+
+
+@dataclass
+class SurfacePlan:
+    """Everything a block needs: the grid, the area, each criterion's block function and the scoring.
+
+    Attributes
+    ----------
+    grid
+        The whole surface's grid.
+    area
+        Which cells are inside.
+    crits
+        The criteria computed (weighted or gated), in config order.
+    gates
+        ``(label, criterion, op, value)`` of each enabled gate, then one exclusion per
+        criterion with ``missing = "exclude"`` (``op`` None).
+    groups
+        Group names with a weighted criterion.
+    method, params
+        The aggregation method.
+    attrs
+        The output's attributes.
+    """
+
+    grid: Grid
+    area: Area
+    crits: list[_Crit]
+    gates: list[tuple[str, str, str | None, float]]
+    groups: list[str]
+    method: str
+    params: dict[str, Any]
+    attrs: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def linear(self) -> bool:
+        """True when the score is the weighted sum of the values (accumulated criterion by criterion)."""
+        return self.method == "wlc"
+
+    @property
+    def bands(self) -> list[tuple[str, str]]:
+        """``(name, dtype)`` of every output band, in file order."""
+        out = [("score", "float32"), ("eligible", "uint8"), ("gate_code", "uint8")]
+        out += [(f"group_{g}", "float32") for g in self.groups]
+        out += [(f"pass_{_slug(label)}", "uint8") for label, _, op, _ in self.gates if op is not None]
+        return out
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^0-9a-zA-Z]+", "_", text).strip("_").lower() or "gate"
+
+
+def _check_method(config: Config) -> None:
+    name, params = config.method.name, dict(config.method.params)
+    if name not in CELLWISE_METHODS:
+        msg = (
+            f"method {name!r} cannot make a surface: it scores each alternative against all the others "
+            f"(relative), not cell by cell; a surface takes {', '.join(CELLWISE_METHODS)} (e.g. --method wlc), "
+            f"and {name!r} can rank the regions located on it"
+        )
+        raise MethodError(msg)
+    norm = params.get("normalization", "auto")
+    if norm not in ("auto", "none"):
+        msg = (
+            f"method {name!r} with normalization {norm!r} rescales each criterion over all alternatives "
+            "(relative); a surface needs normalization 'auto' or 'none' (values are already 0..1)"
+        )
+        raise MethodError(msg)
+
+
+def plan_surface(
+    config: Config | str | Path,
+    cell_size: float,
+    *,
+    outline: Any = None,
+    outline_layer: str | None = None,
+    drop: tuple[str, ...] | list[str] = (),
+    halo: int = 0,
+    progress: Progress | None = None,
+) -> SurfacePlan:
+    """Read the config's layers once and prepare every criterion's raster form.
+
+    Parameters
+    ----------
+    config
+        A config or its path.
+    cell_size
+        Cell size in metres.
+    outline, outline_layer
+        The area (see :func:`growthzones.surface.area.read_area`).
+    drop
+        Criteria left out of the surface (e.g. a site's own area); their gates go too and
+        the weights are renormalised.
+    halo
+        Cells around each window in which distance blocks look for features before the
+        KD-tree (speed only; results do not depend on it).
+    progress
+        ``progress(done, total, label)`` after each layer read.
+
+    Raises
+    ------
+    CriterionError
+        A criterion's measure has no raster form (named), or ``drop`` names no criterion.
+    MethodError
+        A relative method (TOPSIS, VIKOR, PROMETHEE II) or a relative normalisation.
+
+    Examples
+    --------
+    >>> import growthzones as gz
+    >>> plan = plan_surface(gz.datasets.demo_config_path(), 10_000, drop=["site_area"])
+    >>> plan.grid.cell, plan.bands[:3]
+    (10000.0, [('score', 'float32'), ('eligible', 'uint8'), ('gate_code', 'uint8')])
+    """
+    if not isinstance(config, Config):
+        config = load_config(config)
+    config = drop_criteria(config, drop)
+    _check_method(config)
+    weights = effective_weights(config)
+    gated = {g.criterion for g in config.gates if g.enabled}
+    used = [c for c in config.criteria if c.name in weights.criteria.index or c.name in gated]
+    missing = [c for c in used if MEASURES.get(c.measure) is None or MEASURES[c.measure].raster is None]
+    if missing:
+        names = ", ".join(f"{c.name!r} (measure {c.measure!r})" for c in missing)
+        msg = (
+            f"criterion {names} has no raster form, so no surface can be made with it; leave it out of the "
+            f"surface (--drop {missing[0].name}) or give its measure a raster form (MeasureSpec.raster)"
+        )
+        raise CriterionError(msg)
+    sites, _ = load_sites(config.sites, crs=config.project.crs)
+    area = read_area(config, sites, outline, outline_layer=outline_layer)
+    grid = grid_for(area, float(cell_size), config.project.crs)
+    stack = load_layers(config, progress=progress, only={c.layer for c in used if c.layer})
+    crits: list[_Crit] = []
+    for c in used:
+        spec = MEASURES[c.measure]
+        what = f"criterion {c.name!r}"
+        try:
+            if spec.reads == "sites":
+                source: Any = sites
+            elif spec.reads == "raster":
+                source = stack.rasters[c.layer]
+            else:
+                source = apply_where(stack.vectors[c.layer], c.where, what=f"{what} (layer {c.layer!r})")
+            block = spec.raster(source, c, grid, halo=halo)
+        except GrowthzonesError as exc:
+            raise type(exc)(f"{what} (measure {c.measure!r}): {exc}") from exc
+        fn = None
+        if c.name in weights.criteria.index:
+            fn = mcda.value_function(c.value.function, **{"direction": c.direction, **dict(c.value.params)})
+        crits.append(
+            _Crit(
+                c,
+                block,
+                fn,
+                float(weights.criteria.get(c.name, 0.0)),
+                float(weights.within.get(c.name, 0.0)),
+                weights.group_of.get(c.name),
+            )
+        )
+    gates: list[tuple[str, str, str | None, float]] = [
+        (g.label or g.key, g.criterion, g.op, float(g.value)) for g in config.gates if g.enabled
+    ]
+    gates += [(f"no value for {c.crit.display} (missing = exclude)", c.crit.name, None, math.nan)
+              for c in crits if c.crit.missing == "exclude"]  # fmt: skip
+    resampling = {c.name: resampling_of(c) for c in used if c.measure == "zonal"}
+    attrs = {
+        "cell_size": float(cell_size),
+        "method": config.method.name,
+        "method_params": json.dumps(dict(config.method.params)),
+        "config": str(config.source) if config.source else config.project.name,
+        "project": config.project.name,
+        "growthzones_version": __version__,
+        "gate_names": json.dumps([g[0] for g in gates]),
+        "area": area.label,
+        "resampling": json.dumps(resampling),
+        "criteria": json.dumps([c.name for c in used]),
+        "dropped": json.dumps(list(drop)),
+        "demo": int(config.project.demo),
+    }
+    return SurfacePlan(grid, area, crits, gates, list(weights.groups.index), config.method.name,
+                       dict(config.method.params), attrs)  # fmt: skip
+
+
+def drop_criteria(config: Config, drop: tuple[str, ...] | list[str]) -> Config:
+    """The config without the criteria in ``drop`` and their gates (weights renormalise when scored).
+
+    Examples
+    --------
+    >>> import growthzones as gz
+    >>> cfg = drop_criteria(gz.load_config(gz.datasets.demo_config_path()), ["site_area"])
+    >>> "site_area" in [c.name for c in cfg.criteria], len(cfg.gates)
+    (False, 4)
+    """
+    if not drop:
+        return config
+    names = [c.name for c in config.criteria]
+    unknown = [d for d in drop if d not in names]
+    if unknown:
+        msg = f"--drop: {', '.join(map(repr, unknown))} is not a criterion of the config; its criteria are: " + (
+            ", ".join(names)
+        )
+        raise CriterionError(msg)
+    crits = tuple(c for c in config.criteria if c.name not in drop)
+    if not any(c.weight > 0 for c in crits):
+        msg = "--drop leaves no weighted criterion: keep at least one"
+        raise CriterionError(msg)
+    gates = tuple(g for g in config.gates if g.criterion not in drop)
+    return replace(config, criteria=crits, gates=gates)
+
+
+def evaluate_block(plan: SurfacePlan, g: Grid) -> dict[str, np.ndarray]:
+    """Every output band for the cells of window ``g`` (see :attr:`SurfacePlan.bands`).
+
+    Criterion by criterion: the raw values (real units), the gates on them, the missing
+    policy (``fail``: the cell has no data; ``worst``: value 0; ``exclude``: ineligible),
+    then the value function. WLC accumulates the weighted values; the other cell-wise
+    methods stack them and call :func:`growthzones.mcda.aggregate` on the cells.
+
+    Examples
+    --------
+    >>> import growthzones as gz
+    >>> plan = plan_surface(gz.datasets.demo_config_path(), 10_000, drop=["site_area"])
+    >>> bands = evaluate_block(plan, plan.grid.window(40, 20, 3, 4))
+    >>> bands["score"].shape, bands["eligible"].dtype.name
+    ((3, 4), 'uint8')
+    """
+    inside = plan.area.mask(g)
+    if not inside.any():
+        # A window wholly outside the area (sea, say): nothing to compute.
+        return {name: np.full(g.shape, np.nan if kind == "float32" else 255, dtype=kind) for name, kind in plan.bands}
+    nodata = np.zeros(g.shape, dtype=bool)
+    passes: list[np.ndarray | None] = [None] * len(plan.gates)
+    acc = np.zeros(g.shape) if plan.linear else None
+    stack: list[np.ndarray] = []
+    group_acc = {grp: np.zeros(g.shape) for grp in plan.groups}
+    for c in plan.crits:
+        raw = c.block(g, inside)
+        nan = np.isnan(raw)
+        for k, (_, name, op, value) in enumerate(plan.gates):
+            if name != c.crit.name:
+                continue
+            if op is None:
+                passes[k] = ~nan
+            else:
+                with np.errstate(invalid="ignore"):
+                    passes[k] = COMPARISONS[op](raw, value) & ~nan
+        if c.crit.missing == "fail":
+            nodata |= nan & inside
+        if c.value_fn is None:
+            continue
+        v = np.asarray(c.value_fn(raw), dtype=np.float64)
+        v[np.isnan(v)] = 0.0  # "worst"; cells without data or excluded are masked below
+        del raw
+        if acc is not None:
+            acc += c.weight * v
+        else:
+            stack.append(v.astype(np.float32))
+        group_acc[c.group] += c.within * v
+    valid = inside & ~nodata
+    if acc is None:
+        acc = np.full(g.shape, np.nan)
+        _aggregate_cells(plan, stack, valid, acc)
+    score = np.where(valid, 100.0 * acc, np.nan).astype(np.float32)
+    gate_code = np.zeros(g.shape, dtype=np.uint8)
+    for k in range(len(plan.gates) - 1, -1, -1):
+        gate_code[~passes[k]] = k + 1
+    gate_code[~valid] = 255
+    eligible = np.where(valid, (gate_code == 0).astype(np.uint8), np.uint8(255)).astype(np.uint8)
+    out: dict[str, np.ndarray] = {"score": score, "eligible": eligible, "gate_code": gate_code}
+    for grp in plan.groups:
+        out[f"group_{grp}"] = np.where(valid, 100.0 * group_acc[grp], np.nan).astype(np.float32)
+    for (label, _, op, _), p in zip(plan.gates, passes, strict=True):
+        if op is not None:
+            out[f"pass_{_slug(label)}"] = np.where(valid, p.astype(np.uint8), np.uint8(255)).astype(np.uint8)
+    return out
+
+
+def _aggregate_cells(plan: SurfacePlan, stack: list[np.ndarray], valid: np.ndarray, out: np.ndarray) -> None:
+    """Score the valid cells with the method, a batch of cells at a time (bounded memory)."""
+    w = np.array([c.weight for c in plan.crits if c.value_fn is not None])
+    idx = np.flatnonzero(valid.ravel())
+    flat = out.ravel()
+    batch = 1 << 20
+    for i in range(0, idx.size, batch):
+        sel = idx[i : i + batch]
+        matrix = np.column_stack([s.ravel()[sel] for s in stack]).astype(np.float64)
+        flat[sel] = mcda.aggregate(plan.method, matrix, w, np.ones(len(w)), **plan.params)
+
+
+def estimate_memory(plan: SurfacePlan, cells: int | None = None) -> int:
+    """Bytes a surface of ``cells`` cells (default: the whole grid) needs in memory, roughly.
+
+    Per cell: the work of one criterion (EDT distances and indices, or the FFT sum; about
+    40 bytes), the score accumulator and masks, 12 bytes per group (accumulator and band),
+    a byte per gate, and 4 bytes per weighted criterion for methods other than WLC (their
+    values are stacked).
+
+    Examples
+    --------
+    >>> from growthzones.criteria.raster import Grid
+    >>> from growthzones.surface.area import Area
+    >>> plan = SurfacePlan(Grid("EPSG:27700", 0, 0, 100, 1000, 1000), Area(None, (0, 0, 1, 1), ""), [], [], ["a"],
+    ...                    "wlc", {})
+    >>> estimate_memory(plan)
+    68000000
+    """
+    n = plan.grid.cells if cells is None else cells
+    weighted = sum(c.value_fn is not None for c in plan.crits)
+    per = _WORK_BYTES + _FIXED_BYTES + 12 * len(plan.groups) + len(plan.gates)
+    if not plan.linear:
+        per += 4 * weighted
+    return int(n * per)
+
+
+def _available_memory() -> int:
+    import psutil
+
+    return int(psutil.virtual_memory().available)
+
+
+def _gb(n: float) -> str:
+    return f"{n / 1e9:.1f} GB"
+
+
+def check_memory(plan: SurfacePlan, *, max_memory: float | None = None) -> None:
+    """Refuse an in-memory surface that would not fit, before any work, with the estimate and the fix.
+
+    ``max_memory`` (bytes) defaults to 70% of the memory available now.
+    """
+    need = estimate_memory(plan)
+    limit = int(0.7 * _available_memory()) if max_memory is None else int(max_memory)
+    if need <= limit:
+        return
+    g = plan.grid
+    factor = math.sqrt(need / max(limit, 1))
+    bigger = math.ceil(g.cell * factor / 5) * 5
+    msg = (
+        f"a surface of {g.height:,} x {g.width:,} cells at {g.cell:g} m needs about {_gb(need)} in memory, more "
+        f"than the {_gb(limit)} allowed here: run it on Dask (--dask; peak memory is then set by --chunks) or use "
+        f"a larger cell size (about --cell-size {bigger:g} fits)"
+    )
+    raise SurfaceError(msg)
+
+
+def surface(
+    config: Config | str | Path | SurfacePlan,
+    cell_size: float = 100.0,
+    *,
+    outline: Any = None,
+    outline_layer: str | None = None,
+    drop: tuple[str, ...] | list[str] = (),
+    dask: bool = False,
+    chunks: int = 2048,
+    max_memory: float | None = None,
+    progress: Progress | None = None,
+) -> xr.Dataset:
+    """The suitability surface of a config (see docs/surface.md for the contract).
+
+    Parameters
+    ----------
+    config
+        A config, its path, or a plan from :func:`plan_surface`.
+    cell_size
+        Cell size in metres.
+    outline, outline_layer, drop
+        As for :func:`plan_surface`.
+    dask
+        False: compute now, in memory (refused with the estimate if it would not fit).
+        True: return a lazy Dataset of Dask arrays, one task per chunk of ``chunks`` x
+        ``chunks`` cells, computed on whatever Dask scheduler is active when it is
+        computed or written (see :func:`growthzones.surface.cluster`).
+    max_memory
+        Bytes allowed for an in-memory surface (default 70% of the available memory).
+    progress
+        ``progress(done, total, label)``.
+
+    Returns
+    -------
+    xarray.Dataset
+        ``score`` (float32 0-100), ``eligible`` (uint8 1/0, 255 outside or no data),
+        ``gate_code`` (uint8: 0 passes, k = first gate excluding, 255 outside),
+        ``group_<name>``, ``pass_<gate>``; dims ``("y", "x")`` of cell centres, y descending;
+        CRS and transform attached (rioxarray); attrs ``cell_size``, ``method``, ``config``,
+        ``growthzones_version``, ``gate_names`` (JSON) and more.
+
+    Examples
+    --------
+    >>> import growthzones as gz
+    >>> ds = surface(gz.datasets.demo_config_path(), 5000, drop=["site_area"])
+    >>> sorted(ds.data_vars)[:3], ds.attrs["cell_size"]
+    (['eligible', 'gate_code', 'group_connectivity'], 5000.0)
+    """
+    if isinstance(config, SurfacePlan):
+        plan = config
+    else:
+        halo = max(1, chunks // 4) if dask else 0
+        plan = plan_surface(config, cell_size, outline=outline, outline_layer=outline_layer, drop=drop, halo=halo,
+                            progress=progress)  # fmt: skip
+    if not dask:
+        check_memory(plan, max_memory=max_memory)
+        if progress:
+            progress(0, 1, "surface")
+        bands = evaluate_block(plan, plan.grid)
+        if progress:
+            progress(1, 1, "surface")
+        return to_dataset(plan, bands)
+    return to_dataset(plan, _dask_bands(plan, int(chunks)))
+
+
+def _run_block(plan: SurfacePlan, row: int, col: int, h: int, w: int) -> np.ndarray:
+    bands = evaluate_block(plan, plan.grid.window(row, col, h, w))
+    return np.stack([bands[name].astype(np.float32) for name, _ in plan.bands])
+
+
+def _dask_bands(plan: SurfacePlan, chunks: int) -> dict[str, Any]:
+    """One delayed task per chunk; the plan is one shared graph node, not copied into every task."""
+    import dask
+    import dask.array as da
+
+    if chunks < 16:
+        msg = f"--chunks {chunks} is too small: use at least 256 cells (e.g. 2048)"
+        raise SurfaceError(msg)
+    g = plan.grid
+    nb = len(plan.bands)
+    plan_d = dask.delayed(plan, pure=True, traverse=False)
+    run = dask.delayed(_run_block, pure=True)
+    rows = []
+    for r in range(0, g.height, chunks):
+        h = min(chunks, g.height - r)
+        row = []
+        for c in range(0, g.width, chunks):
+            w = min(chunks, g.width - c)
+            row.append(da.from_delayed(run(plan_d, r, c, h, w), shape=(nb, h, w), dtype=np.float32))
+        rows.append(row)
+    arr = da.concatenate([da.concatenate(row, axis=2) for row in rows], axis=1)
+    return {name: arr[i].astype(dtype) for i, (name, dtype) in enumerate(plan.bands)}
+
+
+def to_dataset(plan: SurfacePlan, bands: dict[str, Any]) -> xr.Dataset:
+    """Wrap the bands as the surface Dataset (coordinates, CRS, transform, attrs)."""
+    import rioxarray  # noqa: F401  (registers the .rio accessor)
+
+    g = plan.grid
+    coords = {"y": g.ys(), "x": g.xs()}
+    ds = xr.Dataset({name: (("y", "x"), bands[name]) for name, _ in plan.bands}, coords=coords, attrs=dict(plan.attrs))
+    return ds.rio.write_crs(g.crs).rio.write_transform(g.transform)

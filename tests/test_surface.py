@@ -1,0 +1,359 @@
+"""The surface: raster forms against brute force, chunked == in memory, surface vs rank, bad input."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+from click.testing import CliRunner
+from shapely import LineString, Point, box
+
+import growthzones as gz
+from growthzones.cli import main
+from growthzones.config import CriterionConfig
+from growthzones.criteria.measures import MEASURES, MeasureSpec, register_measure, unregister_measure
+from growthzones.criteria.raster import Grid, distance_form, nearest_attribute_form, overlap_form, within_form
+from growthzones.errors import CriterionError, MethodError, SurfaceError
+from growthzones.surface import plan_surface, read_surface, surface, write_surface
+
+DEMO = gz.datasets.demo_config_path()
+CRS = "EPSG:27700"
+
+
+def _cells_of(points: list[Point], g: Grid) -> np.ndarray:
+    """Root (row, col) of the cell holding each point (none lies on a cell edge)."""
+    return np.array([[math.floor((g.top - p.y) / g.cell), math.floor((p.x - g.left) / g.cell)] for p in points])
+
+
+# ------------------------------------------------------------------------------------------ distance
+
+
+def test_distance_equals_brute_force_nearest_cell_centre_including_features_outside_the_grid():
+    rng = np.random.default_rng(3)
+    g = Grid(CRS, 0.0, 3000.0, 100.0, 30, 40)
+    # Points inside and well outside the grid (outside ones reached through the KD-tree).
+    xs = np.concatenate([rng.uniform(5, 3995, 6), [-2550.5, 9050.5]])
+    ys = np.concatenate([rng.uniform(5, 2995, 6), [1530.5, -4020.5]])
+    pts = [Point(x, y) for x, y in zip(xs, ys, strict=True)]
+    feats = gpd.GeoDataFrame({"mw": np.arange(1.0, 9.0)}, geometry=pts, crs=CRS)
+    crit = CriterionConfig("d", "g", "distance")
+    cells = _cells_of(pts, g)
+    rr, cc = np.mgrid[0:30, 0:40]
+    d2 = (rr[..., None] - cells[:, 0]) ** 2 + (cc[..., None] - cells[:, 1]) ** 2
+    brute = np.sqrt(d2.min(axis=2).astype(np.float64)) * (g.cell / 1000.0)
+    for halo in (0, 3, 50):
+        got = distance_form(feats, crit, g, halo=halo)(g)
+        assert np.array_equal(got, brute)
+    # Any window of the grid gives the same values as the whole grid.
+    block = distance_form(feats, crit, g, halo=2)
+    for r, c, h, w in [(0, 0, 7, 9), (13, 21, 8, 19), (29, 39, 1, 1)]:
+        assert np.array_equal(block(g.window(r, c, h, w)), brute[r : r + h, c : c + w])
+    # nearest_attribute: the attribute of the nearest point (no ties in this layout).
+    nearest = d2.argmin(axis=2)
+    ties = (np.sort(d2, axis=2)[..., 0] == np.sort(d2, axis=2)[..., 1])
+    got = nearest_attribute_form(feats, CriterionConfig("h", "g", "nearest_attribute", attribute="mw"), g)(g)
+    assert np.array_equal(got[~ties], (nearest + 1.0)[~ties])
+
+
+def test_distance_of_a_feature_just_across_a_chunk_border():
+    g = Grid(CRS, 0.0, 1000.0, 100.0, 10, 16)
+    feats = gpd.GeoDataFrame(geometry=[Point(850.0, 450.0)], crs=CRS)  # column 8, row 5: first cell of chunk 2
+    block = distance_form(feats, CriterionConfig("d", "g", "distance"), g, halo=0)
+    left = block(g.window(0, 0, 10, 8))
+    whole = block(g)
+    assert np.array_equal(left, whole[:, :8])
+    assert left[5, 7] == 0.1 and left[5, 0] == 0.8
+
+
+def test_line_features_touch_every_cell_they_cross():
+    g = Grid(CRS, 0.0, 500.0, 100.0, 5, 5)
+    feats = gpd.GeoDataFrame(geometry=[LineString([(0, 250), (500, 250)])], crs=CRS)
+    got = distance_form(feats, CriterionConfig("d", "g", "distance"), g)(g)
+    assert got[2].tolist() == [0.0] * 5
+    assert got[0].tolist() == [0.2] * 5
+
+
+# ------------------------------------------------------------------------------------------ disc sums
+
+
+def test_disc_sum_and_count_equal_brute_force():
+    rng = np.random.default_rng(7)
+    g = Grid(CRS, 0.0, 4000.0, 100.0, 40, 50)
+    xs = np.concatenate([rng.uniform(-800, 5800, 25), [2550.0, 2550.0]])  # two in one cell: they add up
+    ys = np.concatenate([rng.uniform(-800, 4800, 25), [2050.0, 2050.0]])
+    mw = np.concatenate([rng.integers(1, 500, 25).astype(float), [10.5, 20.25]])
+    pts = [Point(x, y) for x, y in zip(xs, ys, strict=True)]
+    feats = gpd.GeoDataFrame({"mw": mw}, geometry=pts, crs=CRS)
+    radius_km = 0.75
+    cells = _cells_of(pts, g)
+    rr, cc = np.mgrid[0:40, 0:50]
+    inside = ((rr[..., None] - cells[:, 0]) ** 2 + (cc[..., None] - cells[:, 1]) ** 2) * 100.0**2 <= 750.0**2
+    sums = within_form(feats, CriterionConfig("s", "g", "sum_within", attribute="mw", radius_km=radius_km), g)
+    counts = within_form(feats, CriterionConfig("c", "g", "count_within", radius_km=radius_km), g, how="count")
+    assert np.array_equal(sums(g), (inside * mw).sum(axis=2))
+    assert np.array_equal(counts(g), inside.sum(axis=2).astype(float))
+    assert np.array_equal(sums(g.window(11, 17, 9, 13)), (inside * mw).sum(axis=2)[11:20, 17:30])
+
+
+def test_overlap_is_the_exact_covered_share():
+    g = Grid(CRS, 0.0, 400.0, 100.0, 4, 4)
+    polys = gpd.GeoDataFrame(geometry=[box(50, 50, 250, 150), box(150, 50, 300, 150)], crs=CRS)  # overlapping
+    got = overlap_form(polys, CriterionConfig("o", "g", "overlap"), g)(g)
+    # Union: x 50..300, y 50..150 -> row 2 (y 100..200) and row 3 (y 0..100), each half covered in y.
+    expected = np.zeros((4, 4))
+    expected[2:4, 0] = 0.25
+    expected[2:4, 1:3] = 0.5
+    assert np.array_equal(got, expected)
+
+
+# ------------------------------------------------------------------------------------------ chunked == in memory
+
+
+def test_chunked_dask_surface_equals_the_in_memory_surface():
+    import dask
+
+    plan = plan_surface(DEMO, 4000, drop=["site_area"], halo=4)
+    mem = surface(plan)
+    with dask.config.set(scheduler="synchronous"):
+        lazy = surface(plan, dask=True, chunks=32)
+        assert lazy["score"].chunks is not None
+        chunked = lazy.compute()
+    for name in mem.data_vars:
+        assert np.array_equal(mem[name].values, chunked[name].values, equal_nan=True), name
+        assert mem[name].dtype == chunked[name].dtype
+    assert int((mem["eligible"] == 1).sum()) > 0 and int((mem["eligible"] == 0).sum()) > 0
+
+
+# ------------------------------------------------------------------------------------------ surface vs rank
+
+
+def _square_sites(tmp_path: Path, cell: float) -> tuple[Path, gpd.GeoDataFrame]:
+    rng = np.random.default_rng(11)
+    # One-cell squares on the grid's cells in the middle of the demo's England.
+    cols = rng.integers(0, 300, 120)
+    rows = rng.integers(0, 300, 120)
+    x0, y0 = 380_000.0, 280_000.0
+    geoms = [
+        box(x0 + c * cell, y0 + r * cell, x0 + (c + 1) * cell, y0 + (r + 1) * cell)
+        for r, c in zip(rows, cols, strict=True)
+    ]
+    sites = gpd.GeoDataFrame(
+        {"bid_id": [f"S{i:03d}" for i in range(len(geoms))], "name": [f"square {i}" for i in range(len(geoms))],
+         "brownfield": rng.integers(0, 2, len(geoms)).astype(float)},
+        geometry=geoms, crs=CRS,
+    )  # fmt: skip
+    sites = sites.drop_duplicates(subset="geometry").reset_index(drop=True)
+    path = tmp_path / "squares.gpkg"
+    sites.to_file(path, layer="squares")
+    return path, sites
+
+
+def test_surface_score_at_small_squares_agrees_with_rank(tmp_path):
+    """A one-cell square's surface score is its rank score within the stated tolerance.
+
+    The only differences: distances are between cell centres on the surface (from the cell's
+    centre to the centre of the feature's cell) but from the square's edge to the feature
+    itself for sites: they differ by at most one cell diagonal (100 m x sqrt 2). With WLC and
+    linear value functions the score then differs by at most
+    100 x sum over distance criteria of weight x diagonal / (high - low). Squares where a
+    discrete step could flip (a feature within a diagonal of a sum's radius, a tie for the
+    nearest substation, a gate threshold within a diagonal) are left out of the comparison.
+    """
+    cell = 100.0
+    path, squares = _square_sites(tmp_path, cell)
+    text = DEMO.read_text()
+    text = text.replace('path = "bids.gpkg"', f'path = "{path}"').replace('layer = "bids"', 'layer = "squares"')
+    cfg_path = DEMO.parent / "_never_written.toml"
+    cfg = gz.config.parse_config(text, base_dir=DEMO.parent, source=cfg_path)
+    cfg = gz.surface.build.drop_criteria(cfg, ["site_area"])
+    a = gz.assess(cfg)
+    outline = gpd.GeoDataFrame(geometry=[box(*squares.total_bounds)], crs=CRS)
+    ds = surface(cfg, cell, outline=outline)
+    diag_km = cell * math.sqrt(2) / 1000.0
+    w = a.weights.criteria
+    tol = 100 * sum(w[c.name] * diag_km / (c.value.params["high"] - c.value.params["low"])
+                    for c in cfg.criteria if c.measure == "distance" and c.name in w.index)  # fmt: skip
+    tol += 1e-3  # float32 output
+    assert round(tol, 3) == 0.173  # the stated tolerance, in score points, for the demo's weights
+
+    layers = gz.criteria.load_layers(cfg)
+    subs = gz.layers.apply_where(layers.vectors["substations"], "voltage_kv >= 275")
+    all_subs = layers.vectors["substations"]
+    keep = []
+    for sid, geom in zip(a.sites.index, a.sites.geometry, strict=True):
+        d = np.sort(shapely.distance(geom, subs.geometry.values)) / 1000.0
+        near_tie = d[1] - d[0] < 2 * diag_km
+        at_gate = abs(d[0] - 25.0) < 2 * diag_km
+        dc = shapely.distance(geom.centroid, all_subs.geometry.values) / 1000.0
+        at_radius = bool(np.any(np.abs(dc - 25.0) < 2 * diag_km))
+        if not (near_tie or at_gate or at_radius):
+            keep.append(sid)
+    assert len(keep) >= 60
+    xs = a.sites.loc[keep].geometry.centroid.x.to_numpy()
+    ys = a.sites.loc[keep].geometry.centroid.y.to_numpy()
+    at = ds.sel(x=xr_points(xs), y=xr_points(ys), method="nearest")
+    surf_score = at["score"].values.astype(float)
+    rank_score = a.scores.loc[keep, "score"].to_numpy()
+    surf_elig = at["eligible"].values == 1
+    rank_elig = a.gates.loc[keep, "eligible"].to_numpy()
+    assert np.array_equal(surf_elig, rank_elig)
+    both = rank_elig
+    assert both.sum() >= 30
+    worst = np.max(np.abs(surf_score[both] - rank_score[both]))
+    assert worst <= tol, (worst, tol)
+    print(f"surface vs rank: worst difference {worst:.4f} score points, tolerance {tol:.4f}, {both.sum()} squares")
+    # The group scores agree the same way (every group's own distance criteria bound them).
+    assert np.max(np.abs(at["group_water"].values[both] - a.scores.loc[keep, "water_score"].to_numpy()[both])) < 1e-3
+
+
+def xr_points(v):
+    import xarray as xr
+
+    return xr.DataArray(v, dims="points")
+
+
+# ------------------------------------------------------------------------------------------ files, CLI, bad input
+
+
+def test_cog_round_trip_and_cli(tmp_path):
+    out = tmp_path / "s.tif"
+    png = tmp_path / "s.png"
+    res = CliRunner().invoke(main, ["surface", str(DEMO), "--cell-size", "5000", "--drop", "site_area", "--out",
+                                    str(out), "--quicklook", str(png)])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    import rasterio
+
+    with rasterio.open(out) as src:
+        assert src.tags(ns="IMAGE_STRUCTURE").get("LAYOUT") == "COG"
+        assert src.descriptions[:3] == ("score", "eligible", "gate_code")
+        assert src.crs.to_epsg() == 27700
+    back = read_surface(out)
+    mem = surface(DEMO, 5000, drop=["site_area"])
+    for name in mem.data_vars:
+        assert np.array_equal(back[name].values, mem[name].values, equal_nan=True), name
+        assert back[name].dtype == mem[name].dtype
+    assert back.attrs["cell_size"] == 5000.0
+    assert json.loads(back.attrs["gate_names"])[0] == "nearest 275 kV+ substation"
+    assert back.rio.transform() == mem.rio.transform()
+    assert png.read_bytes()[:4] == b"\x89PNG"
+
+
+def _run(args):
+    return CliRunner().invoke(main, args)
+
+
+def test_memory_refusal_names_the_estimate_and_the_fix(tmp_path):
+    out = tmp_path / "s.tif"
+    res = _run(["surface", str(DEMO), "--cell-size", "1000", "--drop", "site_area", "--out", str(out),
+                "--max-memory", "0.01"])  # fmt: skip
+    assert res.exit_code == 2
+    plan = plan_surface(DEMO, 1000, drop=["site_area"])
+    need = gz.surface.estimate_memory(plan)
+    g = plan.grid
+    assert res.output.strip() == (
+        f"error: a surface of {g.height:,} x {g.width:,} cells at 1000 m needs about {need / 1e9:.1f} GB in memory, "
+        f"more than the 0.0 GB allowed here: run it on Dask (--dask; peak memory is then set by --chunks) or use a "
+        f"larger cell size (about --cell-size {math.ceil(1000 * math.sqrt(need / 1e7) / 5) * 5:g} fits)"
+    )
+    assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_scheduler_that_does_not_answer(tmp_path):
+    out = tmp_path / "s.tif"
+    res = _run(["surface", str(DEMO), "--out", str(out), "--scheduler", "tcp://127.0.0.1:9", "--timeout", "1"])
+    assert res.exit_code == 2
+    assert res.output.strip().startswith(
+        "error: the Dask scheduler at 'tcp://127.0.0.1:9' does not answer ("
+    )
+    assert res.output.strip().endswith(
+        "start it (`dask scheduler`) and its workers, check the address (tcp://host:8786), or leave --scheduler "
+        "out to run on a local cluster"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_empty_and_missing_outline(tmp_path):
+    empty = tmp_path / "empty.gpkg"
+    gpd.GeoDataFrame(geometry=[LineString([(0, 0), (1, 1)])], crs=CRS).to_file(empty)
+    out = tmp_path / "s.tif"
+    res = _run(["surface", str(DEMO), "--drop", "site_area", "--out", str(out), "--outline", str(empty)])
+    assert res.exit_code == 2
+    assert res.output.strip() == (
+        f"error: outline {str(empty)!r} is empty: it has no polygon with an area (1 feature(s)); give an outline "
+        "layer holding the area's polygons, or leave the outline out to use the sites' extent"
+    )
+    missing = tmp_path / "nope.gpkg"
+    res = _run(["surface", str(DEMO), "--drop", "site_area", "--out", str(out), "--outline", str(missing)])
+    assert res.exit_code == 2
+    assert "nope.gpkg" in res.output and res.output.startswith("error: outline")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty.gpkg"]
+
+
+def test_measure_without_raster_form_is_named(tmp_path):
+    out = tmp_path / "s.tif"
+    res = _run(["surface", str(DEMO), "--out", str(out)])
+    assert res.exit_code == 2
+    assert res.output.strip() == (
+        "error: criterion 'site_area' (measure 'area') has no raster form, so no surface can be made with it; "
+        "leave it out of the surface (--drop site_area) or give its measure a raster form (MeasureSpec.raster)"
+    )
+    assert not out.exists()
+    assert MEASURES["area"].raster is None
+
+
+def test_toy_measure_without_raster_form(tmp_path):
+    register_measure(MeasureSpec("toy_perimeter", lambda s, _, c: s.length / 1000, "sites", unit="km"))
+    try:
+        text = DEMO.read_text() + (
+            '\n[[criteria]]\nname = "perimeter"\ngroup = "land"\nmeasure = "toy_perimeter"\nweight = 0.1\n'
+            'value = { function = "linear", low = 0, high = 10 }\n'
+        )
+        cfg = gz.config.parse_config(text, base_dir=DEMO.parent)
+        with pytest.raises(CriterionError, match=r"criterion 'perimeter' \(measure 'toy_perimeter'\) has no raster"):
+            plan_surface(cfg, 5000, drop=["site_area"])
+    finally:
+        unregister_measure("toy_perimeter")
+
+
+def test_relative_method_is_refused_by_name():
+    cfg = gz.load_config(DEMO).with_method("topsis")
+    with pytest.raises(MethodError) as e:
+        plan_surface(cfg, 5000, drop=["site_area"])
+    assert str(e.value) == (
+        "method 'topsis' cannot make a surface: it scores each alternative against all the others (relative), "
+        "not cell by cell; a surface takes wlc, wpm, owa, weakest_link (e.g. --method wlc), and 'topsis' can rank "
+        "the regions located on it"
+    )
+
+
+def test_other_cellwise_method_matches_mcda_per_cell():
+    cfg = gz.load_config(DEMO).with_method("weakest_link")
+    ds = surface(cfg, 10000, drop=["site_area"])
+    assert ds.attrs["method"] == "weakest_link"
+    s = ds["score"].values
+    assert np.nanmin(s) >= 0 and np.nanmax(s) <= 100 and np.isfinite(s).sum() > 100
+
+
+def test_write_failure_leaves_no_file(tmp_path):
+    ds = surface(DEMO, 10000, drop=["site_area"])
+    with pytest.raises(gz.errors.OutputError):
+        write_surface(ds, tmp_path / "no_such_folder" / "s.tif")
+    with pytest.raises(SurfaceError, match="cell size"):
+        surface(DEMO, -5, drop=["site_area"])
+
+
+def test_lazy_surface_written_on_a_distributed_client_equals_in_memory(tmp_path):
+    from distributed import Client
+
+    plan = plan_surface(DEMO, 8000, drop=["site_area"], halo=4)
+    mem = surface(plan)
+    with Client(processes=False, n_workers=1, threads_per_worker=2, dashboard_address=None):
+        out = write_surface(surface(plan, dask=True, chunks=32), tmp_path / "lazy.tif")
+    back = read_surface(out)
+    for name in mem.data_vars:
+        assert np.array_equal(back[name].values, mem[name].values, equal_nan=True), name
