@@ -1178,7 +1178,7 @@ DISCOVERY = [
         The same with three commands:
 
         ```bash
-        growthzones surface data/demo/config.toml --cell-size 200 --outline area.gpkg --drop site_area --out surface.tif
+        growthzones surface data/demo/config.toml --cell-size 250 --outline area.gpkg --drop site_area --out surface.tif
         growthzones locate surface.tif --regions 5 --min-area 50 --max-area 300 --min-spacing 2000 --out regions.gpkg
         growthzones rank regions.toml --out shortlist.gpkg   # a config whose [sites] is regions.gpkg
         ```
@@ -1209,10 +1209,10 @@ DISCOVERY = [
     ),
     md(
         """
-        ## The area: 30 km around the best bid
+        ## The area: 20 km around the best bid
 
         A national surface at 100 m is a two-command job on the GB stack (`docs/locate.md`); here a
-        30 km square around the demo's top-ranked bid keeps the notebook quick.
+        20 km square around the demo's top-ranked bid keeps the notebook quick.
         """
     ),
     code(
@@ -1220,7 +1220,7 @@ DISCOVERY = [
         bids = gz.assess(config)
         best = bids.ranking.iloc[0]
         c = best.geometry.centroid
-        area = gpd.GeoDataFrame(geometry=[box(c.x - 15_000, c.y - 15_000, c.x + 15_000, c.y + 15_000)],
+        area = gpd.GeoDataFrame(geometry=[box(c.x - 10_000, c.y - 10_000, c.x + 10_000, c.y + 10_000)],
                                 crs=config.project.crs)
         area.to_file(work / "area.gpkg")
         print(f"top bid: {best['name']} (score {best['score']:.1f})")
@@ -1230,17 +1230,17 @@ DISCOVERY = [
         """
         ## The surface
 
-        Every criterion computed for every 200 m cell (4 ha), valued and weighted as in the config;
+        Every criterion computed for every 250 m cell (6.25 ha), valued and weighted as in the config;
         the gates become `eligible` (1 = passes them all) and `gate_code` (which gate excluded a
         cell). `site_area` is a property of a site, not of a cell, so it is left out.
         """
     ),
     code(
         """
-        ds = surface(config, 200, outline=work / "area.gpkg", drop=["site_area"])
+        ds = surface(config, 250, outline=work / "area.gpkg", drop=["site_area"])
         write_surface(ds, work / "surface.tif")
         eligible = int((ds["eligible"] == 1).sum())
-        print(f"{ds.sizes['y']} x {ds.sizes['x']} cells, {eligible} eligible ({eligible * 4:,} ha)")
+        print(f"{ds.sizes['y']} x {ds.sizes['x']} cells, {eligible} eligible ({eligible * 6.25:,.0f} ha)")
         list(ds.data_vars)
         """
     ),
