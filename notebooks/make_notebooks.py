@@ -1188,6 +1188,7 @@ DISCOVERY = [
     ),
     code(
         """
+        %matplotlib inline
         import dataclasses
         import tempfile
         from pathlib import Path
@@ -1271,7 +1272,7 @@ DISCOVERY = [
             ax.annotate(r["site_id"], (r["centre_x"], r["centre_y"]), color="white", fontsize=8, ha="center")
         ax.set_title("Suitability surface and located regions")
         ax.set_aspect("equal")
-        plt.show()
+        fig
         """
     ),
     md(
