@@ -81,11 +81,13 @@ COMPARISONS: dict[str, Callable[[Any, Any], Any]] = {
 }
 GATE_OPS = tuple(COMPARISONS)
 DIRECTIONS = ("benefit", "cost")
-MISSING_POLICIES = ("fail", "worst", "exclude")
+MISSING_POLICIES = ("fail", "worst", "exclude", "unknown", "proxy")
+#: The nations of Great Britain a layer or criterion may cover (``nations = [...]``).
+NATIONS = ("England", "Scotland", "Wales")
 LAYER_KINDS = ("vector", "raster")
 _CRITERION_KEYS = (
     "name", "group", "measure", "label", "unit", "layer", "where", "attribute", "max_distance_km",
-    "radius_km", "stat", "range", "direction", "weight", "missing", "value", "uncertainty",
+    "radius_km", "stat", "range", "direction", "weight", "missing", "value", "uncertainty", "nations", "proxy",
 )  # fmt: skip
 #: The keys each section of the config accepts; any other key is an error. ``""`` is the top
 #: level, ``"layers"`` each ``[layers.<name>]`` table, ``"criteria"`` and ``"gates"`` each
@@ -95,7 +97,7 @@ _CRITERION_KEYS = (
 SECTION_KEYS: dict[str, tuple[str, ...]] = {
     "": ("project", "sites", "layers", "weights", "criteria", "gates", "method", "portfolio"),
     "project": ("name", "crs", "demo", "description"),
-    "sites": ("path", "layer", "id", "name"),
+    "sites": ("path", "layer", "id", "name", "nation", "district"),
     "layers": ("path", "layer", "kind", "band", "nodata", "synthetic", "label"),
     "criteria": _CRITERION_KEYS,
     "gates": ("criterion", "op", "value", "label", "enabled", "name"),
@@ -144,6 +146,8 @@ class SitesConfig:
     id: str
     name: str
     layer: str | None = None
+    nation: str | None = None
+    district: str | None = None
 
 
 @dataclass(frozen=True)
@@ -189,6 +193,8 @@ class CriterionConfig:
     missing: str = "fail"
     value: ValueConfig | None = None
     uncertainty: float | tuple[str, str] | None = None
+    nations: tuple[str, ...] | None = None
+    proxy: str | None = None
 
     @property
     def display(self) -> str:
@@ -514,6 +520,15 @@ def _build(raw: dict[str, Any], base: Path, source: Path | None, text: str, wher
     if dupes:
         msg = f"criteria: duplicate criterion names {dupes}: give each criterion a unique name"
         raise ConfigError(msg)
+    for c in criteria:
+        if c.proxy is None:
+            continue
+        if c.proxy not in names or c.proxy == c.name:
+            msg = f"criteria ({c.name}).proxy: no other criterion {c.proxy!r}{did_you_mean(c.proxy, names)}"
+            raise ConfigError(msg)
+        if next(p for p in criteria if p.name == c.proxy).value is None:
+            msg = f"criteria ({c.name}).proxy: criterion {c.proxy!r} has no value function to stand in with; add one"
+            raise ConfigError(msg)
 
     groups = list(dict.fromkeys(c.group for c in criteria))
     weights_raw = _table(raw.get("weights", {}), "weights")
@@ -680,6 +695,8 @@ def _sites(t: dict[str, Any], base: Path) -> SitesConfig:
         id=_str(t["id"], "sites.id"),
         name=_str(t["name"], "sites.name"),
         layer=_opt_str(t.get("layer"), "sites.layer"),
+        nation=_opt_str(t.get("nation"), "sites.nation"),
+        district=_opt_str(t.get("district"), "sites.district"),
     )
 
 
@@ -778,6 +795,14 @@ def _criterion(i: int, t: dict[str, Any], layers: Mapping[str, LayerConfig]) -> 
             'value = { function = "linear", low = 0, high = 100 } (or set weight = 0 to only report it)'
         )
         raise ConfigError(msg)
+    missing = choice(t.get("missing", "fail"), MISSING_POLICIES, f"{ctx}.missing")
+    proxy = _opt_str(t.get("proxy"), f"{ctx}.proxy")
+    if (missing == "proxy") != (proxy is not None):
+        msg = (
+            f'{ctx}.proxy: give proxy = "<criterion>" together with missing = "proxy" (the criterion whose value '
+            "stands in where this one has none), and only then"
+        )
+        raise ConfigError(msg)
     return CriterionConfig(
         name=name,
         group=_str(t["group"], f"{ctx}.group"),
@@ -793,10 +818,22 @@ def _criterion(i: int, t: dict[str, Any], layers: Mapping[str, LayerConfig]) -> 
         range=rng,
         direction=choice(t.get("direction", "benefit"), DIRECTIONS, f"{ctx}.direction"),
         weight=weight,
-        missing=choice(t.get("missing", "fail"), MISSING_POLICIES, f"{ctx}.missing"),
+        missing=missing,
         value=vcfg,
         uncertainty=_uncertainty(t.get("uncertainty"), f"{ctx}.uncertainty"),
+        nations=_nations(t.get("nations"), f"{ctx}.nations"),
+        proxy=proxy,
     )
+
+
+def _nations(v: Any, ctx: str) -> tuple[str, ...] | None:
+    """The nations a criterion's data covers (None: every site's nation)."""
+    if v is None:
+        return None
+    if not isinstance(v, list) or not v:
+        msg = f'{ctx}: expected a list of nations, e.g. ["England"]; choose from {", ".join(NATIONS)}'
+        raise ConfigError(msg)
+    return tuple(choice(x, NATIONS, f"{ctx}[{i}]") for i, x in enumerate(v))
 
 
 def _uncertainty(v: Any, ctx: str) -> float | tuple[str, str] | None:
@@ -1052,6 +1089,10 @@ def _to_toml(cfg: Config) -> str:
     sites = {"path": cfg.sites.path, "id": cfg.sites.id, "name": cfg.sites.name}
     if cfg.sites.layer:
         sites["layer"] = cfg.sites.layer
+    if cfg.sites.nation:
+        sites["nation"] = cfg.sites.nation
+    if cfg.sites.district:
+        sites["district"] = cfg.sites.district
     doc["sites"] = sites
     layers: dict[str, Any] = {}
     for key, lay in cfg.layers.items():

@@ -121,6 +121,16 @@ KEY_DOCS: dict[str, dict[str, KeyDoc]] = {
         "layer": KeyDoc("Layer inside the file; may be left out when the file has one layer.", '"bids"'),
         "id": KeyDoc("Column holding a unique id per site (read as text).", '"bid_id"', required=True),
         "name": KeyDoc("Column holding each site's display name.", '"name"', required=True),
+        "nation": KeyDoc(
+            "Column holding each site's nation (England, Scotland or Wales): criteria whose data cover only "
+            "some nations treat the others by their `missing` policy (see `nations`).",
+            '"country"',
+        ),
+        "district": KeyDoc(
+            "Column holding each site's district: outputs add a district summary (each district's best "
+            "site, its number of eligible sites and their score spread).",
+            '"lad_name"',
+        ),
     },
     "layers": {
         "path": KeyDoc("The layer's file, relative to the config.", '"grid.gpkg"', required=True),
@@ -197,9 +207,11 @@ KEY_DOCS: dict[str, dict[str, KeyDoc]] = {
             "0.5",
         ),
         "missing": KeyDoc(
-            "Sites without a value: `fail` stops with an error naming them, `worst` gives them value 0, "
-            "`exclude` makes them ineligible.",
-            '"worst"',
+            "Sites without a value (or in a nation the data do not cover): `fail` stops with an error naming "
+            "them, `worst` gives them value 0, `exclude` makes them ineligible, `unknown` gives them the median "
+            "value of the sites with data and lets robustness runs sample it over the observed range, `proxy` "
+            "takes the value of the criterion named by `proxy`.",
+            '"unknown"',
         ),
         "value": KeyDoc(
             "Value function mapping the raw value to 0..1: `{ function = <name>, <parameters> }`; required "
@@ -210,6 +222,16 @@ KEY_DOCS: dict[str, dict[str, KeyDoc]] = {
             "How uncertain the raw value is, for robustness runs: a relative range (0.3 = +/- 30%) or "
             "`[low_column, high_column]`, two site columns holding each site's low and high values.",
             "0.3",
+        ),
+        "nations": KeyDoc(
+            "The nations the criterion's data cover; sites elsewhere (by `[sites] nation`) get no value and "
+            "are treated by `missing`. By default taken from the layer's `nations` in a GB stack's "
+            "`layer_metadata`, else every nation.",
+            '["England"]',
+        ),
+        "proxy": KeyDoc(
+            'With `missing = "proxy"`: the criterion whose 0..1 value stands in where this one has none.',
+            '"former_station_km"',
         ),
     },
     "gates": {
@@ -379,6 +401,7 @@ _TOML_TYPES = {
     "Mapping[str, Any]": "inline table",
     "ValueConfig | None": "inline table",
     "float | tuple[str, str] | None": "number, or array of 2 strings",
+    "tuple[str, ...] | None": "array of strings",
     "int | None": "integer",
     "str | float | None": "string (column) or number",
     "str | float": "string (column) or number",
@@ -406,6 +429,7 @@ def _allowed(section: str, key: str) -> str:
         ("criteria", "stat"): C.ZONAL_STATS,
         ("criteria", "direction"): C.DIRECTIONS,
         ("criteria", "missing"): C.MISSING_POLICIES,
+        ("criteria", "nations"): C.NATIONS,
         ("criteria", "value"): tuple(f"function = {name}" for name in mcda.VALUE_FUNCTIONS),
         ("gates", "op"): C.GATE_OPS,
         ("method", "name"): tuple(mcda.AGGREGATION_METHODS),
@@ -423,6 +447,7 @@ def _allowed(section: str, key: str) -> str:
         ("criteria", "range"): "low <= high",
         ("criteria", "uncertainty"): ">= 0, or two site column names",
         ("criteria", "layer"): "a key of `[layers]`",
+        ("criteria", "proxy"): "another criterion's name",
         ("gates", "criterion"): "a criterion's name",
         ("portfolio", "core"): "above 0, at most 1",
         ("portfolio", "min_spacing_km"): ">= 0",

@@ -45,7 +45,8 @@ def run_metadata(a: Assessment) -> dict[str, Any]:
     (the TOML text), ``config_path``, ``growthzones_version``, ``crs``, ``method``,
     ``method_params``, ``group_weights``, ``criterion_weights`` (JSON), ``gates`` (JSON),
     ``input_sha256`` (JSON, by path), ``created``, ``exported``, ``n_sites``, ``n_eligible``,
-    ``notes`` (JSON list).
+    ``notes`` (JSON list), ``coverage`` (JSON records: criterion, nation, status, n_sites; see
+    :func:`growthzones.coverage.coverage_records`).
 
     Examples
     --------
@@ -55,6 +56,7 @@ def run_metadata(a: Assessment) -> dict[str, Any]:
     >>> meta["method"], meta["crs"]
     ('wlc', 'EPSG:27700')
     """
+    from growthzones.coverage import coverage_json
     from growthzones.provenance import DEMO_NOTICE, __version__, now
 
     cfg = a.config
@@ -76,6 +78,7 @@ def run_metadata(a: Assessment) -> dict[str, Any]:
         "n_sites": str(len(a.sites)),
         "n_eligible": str(a.n_eligible),
         "notes": json.dumps(list(a.notes)),
+        "coverage": coverage_json(cfg, a.sites),
     }
 
 
@@ -124,7 +127,8 @@ def write_geopackage(
     With ``robustness`` (a :func:`growthzones.robustness.robustness` result), ``ranked_sites``
     gains P(eligible), P(top k), median rank and rank interval, archetype and summary columns
     (:func:`growthzones.robustness.export_columns`), ``run`` records how they were sampled, and
-    a ``rank_acceptability`` table (site_id, rank, p_rank, p_top) is added.
+    a ``rank_acceptability`` table (site_id, rank, p_rank, p_top) is added. With ``[sites]
+    district`` in the config, a ``district_summary`` table (:attr:`Assessment.districts`) is added.
 
     Returns
     -------
@@ -166,6 +170,11 @@ def write_geopackage(
         pyogrio.write_dataframe(
             run, tmp, layer="run", driver="GPKG", layer_options={"DESCRIPTION": "how this ranking was made"}
         )
+        if a.districts is not None:
+            pyogrio.write_dataframe(
+                a.districts.reset_index(), tmp, layer="district_summary", driver="GPKG",
+                layer_options={"DESCRIPTION": "each district's best site, eligible sites and site-score spread"},
+            )  # fmt: skip
         if robustness is not None:
             acc_desc = "share of weight samples giving each site each rank"
             pyogrio.write_dataframe(

@@ -35,7 +35,7 @@ from growthzones import mcda
 from growthzones.config import COMPARISONS, Config, did_you_mean
 from growthzones.errors import ConfigError, CriterionError, GrowthzonesError
 from growthzones.ranking import order_rows, ranks_rows
-from growthzones.scoring import apply_missing
+from growthzones.scoring import apply_missing, unknown_bounds
 
 if TYPE_CHECKING:
     from growthzones.assessment import Assessment
@@ -817,7 +817,8 @@ def robustness(
     names = list(a.weights.criteria.index)
     m = len(names)
     input_uncertainty = declared_uncertainty(a.config) if input_uncertainty is True else input_uncertainty or {}
-    bounds = _parse_uncertainty(a, input_uncertainty)
+    # Unknown values (missing = "unknown", e.g. a nation the data do not cover) vary over their plausible range.
+    bounds = unknown_bounds(a.config, a.criteria, _parse_uncertainty(a, input_uncertainty))
 
     ss = np.random.SeedSequence(seed)
     weight_ss, *input_ss = ss.spawn(1 + len(bounds))

@@ -167,6 +167,10 @@ def _with_key(section: str, key: str, example: str) -> dict:
             if key == "attribute":
                 table.pop("attribute", None)
         table[key] = example
+        if key == "proxy":  # a proxy names another criterion and comes with missing = "proxy"
+            table["missing"] = '"proxy"'
+            cfg["criteria"].append({**table, "name": example, "value": _LINEAR, "missing": '"worst"'})
+            del cfg["criteria"][-1]["proxy"]
         if key == "stat" and example == '"fraction"':
             table["range"] = "[0.5, 1]"
     else:
@@ -392,7 +396,7 @@ def test_guide_names_every_cli_command(guide):
     from growthzones.cli import main
 
     commands = set(main.commands)
-    mentioned = set(re.findall(r"`growthzones (\w+)", guide))
+    mentioned = set(re.findall(r"`growthzones (\w[\w-]*)", guide))
     assert commands <= mentioned, f"commands missing from docs/user-guide.md: {sorted(commands - mentioned)}"
     assert mentioned <= commands, f"docs/user-guide.md names commands that do not exist: {sorted(mentioned - commands)}"
     for name, cmd in main.commands.items():

@@ -95,7 +95,7 @@ def robust_portfolio(
     levels: str = "both",
     core: float = 0.9,
     top_sets: int = 5,
-    ties: bool = True,
+    ties: bool | None = None,
     progress: Progress | None = None,
 ) -> RobustPortfolio:
     """Solve the portfolio for every weight (and input) sample and count the choices.
@@ -113,7 +113,11 @@ def robust_portfolio(
     top_sets
         How many of the most frequent sets to report.
     ties
-        Apply the exact site-id tie rule in each sample (costs one more solve per sample).
+        Apply the exact site-id tie rule in each sample (one more solve per sample). None
+        (default): only when two candidates have identical values on every weighted
+        criterion. Otherwise two different sets tie under a sampled weight vector with
+        probability zero (their totals would have to agree for every weighting), and each
+        sample's optimum is the one HiGHS returns, which is the same for the same input.
     progress
         Called as ``progress(done, total, label)`` after each sample.
 
@@ -133,6 +137,9 @@ def robust_portfolio(
         a, samples, seed=seed, input_uncertainty=input_uncertainty, concentration=concentration, levels=levels
     )
     p = build_problem(a, limits, candidates=cand)
+    if ties is None:
+        v = a.values[list(a.weights.criteria.index)].to_numpy(dtype=float)[p.positions]
+        ties = len(np.unique(np.round(v, 12), axis=0)) < len(v)
     # p orders candidates by site id; map the sampler's columns onto it.
     col = np.searchsorted(cand, p.positions) if cand.size else np.zeros(0, dtype=np.int64)
     order = np.argsort(cand)
@@ -146,7 +153,7 @@ def robust_portfolio(
             sol = solve(p, score=s, ties=ties)
             if sol.feasible:
                 counts += sol.x
-                sets[tuple(p.ids[sol.x])] += 1
+                sets[tuple(str(s) for s in p.ids[sol.x])] += 1
             else:
                 infeasible += 1
             done += 1
@@ -169,7 +176,7 @@ def robust_portfolio(
     return RobustPortfolio(
         selection=selection,
         sets=table,
-        core=tuple(p.ids[selection["core"].to_numpy()]),
+        core=tuple(str(s) for s in p.ids[selection["core"].to_numpy()]),
         threshold=float(core),
         samples=int(samples),
         seed=used_seed,
