@@ -5,7 +5,7 @@ Run: ``.venv/bin/python benchmarks/bench_locate.py [--surface build/gb_surface_1
 
 Make the surface first, from the GB stack (``growthzones data gb``, see docs/gb.md)::
 
-    growthzones surface configs/gb_aigz.toml --cell-size 100 --out build/gb_surface_100m.tif
+    growthzones surface configs/gb_aigz_districts.toml --outline sites --cell-size 100 --out build/gb_surface_100m.tif
 
 Side by side in one run, on the same surface and settings: :func:`growthzones.locate.locate_regions`
 (pool grown from seeds + exact selection by HiGHS) and greedy growing (best cell, grow, exclude the
@@ -39,7 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.surface.exists():
         print(
             f"no surface at {args.surface}; make it with\n"
-            f"  growthzones surface configs/gb_aigz.toml --cell-size 100 --out {args.surface}",
+            "  growthzones surface configs/gb_aigz_districts.toml --outline sites --cell-size 100 "
+            f"--out {args.surface}",
             file=sys.stderr,
         )
         return 2

@@ -2,7 +2,7 @@
 
 Needs the GB stack (`growthzones data gb --source ../shared/gb-open-data --out build/gb_layers.gpkg`
 and `growthzones candidates --layers build/gb_layers.gpkg --out build/candidates.gpkg`). Uses
-configs/gb_aigz.toml, whose districts tile Great Britain (``--outline sites``): 15 criteria.
+configs/gb_aigz_districts.toml, whose districts tile Great Britain (``--outline sites``): 15 criteria.
 
     python benchmarks/bench_surface.py                 # 100 m: growthzones vs plain vs xarray-spatial
     python benchmarks/bench_surface.py --xrspatial-cell 500   # xarray-spatial on a coarser grid (it is slow)
@@ -38,7 +38,7 @@ from growthzones.scoring import effective_weights  # noqa: E402
 from growthzones.sites import load_sites  # noqa: E402
 from growthzones.surface import evaluate_block, plan_surface  # noqa: E402
 
-CONFIG = ROOT / "configs" / "gb_aigz.toml"
+CONFIG = ROOT / "configs" / "gb_aigz_districts.toml"
 
 
 def plain_surface(config, grid):

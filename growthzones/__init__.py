@@ -29,6 +29,7 @@ from growthzones import datasets, surface
 from growthzones.config import Config, load_config
 from growthzones.criteria import LayerStack, Progress
 from growthzones.errors import GrowthzonesError
+from growthzones.known import KnownCheck, check_known
 from growthzones.locate import locate_regions
 from growthzones.portfolio import CapacityLimit, GroupLimit, Limits, Portfolio, select_portfolio
 from growthzones.provenance import __version__
@@ -44,10 +45,12 @@ __all__ = [
     "Config",
     "GroupLimit",
     "GrowthzonesError",
+    "KnownCheck",
     "Limits",
     "Portfolio",
     "__version__",
     "assess",
+    "check_known",
     "datasets",
     "evaluate",
     "load_config",

@@ -20,11 +20,12 @@ import numpy as np
 import pandas as pd
 
 from growthzones.config import Config, GateConfig, load_config
+from growthzones.coverage import mask_uncovered, with_layer_nations
 from growthzones.criteria import LayerStack, Progress, compute_criteria, load_layers
 from growthzones.gates import evaluate_gates
 from growthzones.layers import file_sha256
 from growthzones.provenance import DEMO_NOTICE, now
-from growthzones.ranking import rank_sites, tiers
+from growthzones.ranking import district_summary, rank_sites, tiers
 from growthzones.scoring import Weights, apply_missing, criterion_values, effective_weights, group_scores, score_sites
 from growthzones.sites import load_sites
 
@@ -125,6 +126,26 @@ class Assessment:
     def n_eligible(self) -> int:
         """How many sites pass every gate."""
         return int(self.gates["eligible"].sum())
+
+    @cached_property
+    def districts(self) -> pd.DataFrame | None:
+        """Sites summarised by the ``[sites] district`` column (None when the config names none).
+
+        One row per district, best first: its best site, number of eligible sites and site-score
+        spread (see :func:`growthzones.ranking.district_summary`).
+        """
+        col = self.config.sites.district
+        if col is None:
+            return None
+        if col not in self.sites.columns:
+            from growthzones.errors import ConfigError
+
+            cols = [str(c) for c in self.sites.columns if c != "geometry"]
+            msg = f"sites.district: the sites have no column {col!r}; columns: {', '.join(cols)}"
+            raise ConfigError(msg)
+        return district_summary(
+            self.sites[col], self.sites["name"], self.scores["score"], self.scores["rank"], self.gates["eligible"]
+        )
 
     def top(self, n: int = 20) -> pd.DataFrame:
         """The top ``n`` eligible sites: rank, name, score and group scores.
@@ -384,6 +405,8 @@ def evaluate(
     (['GZ-107', 'GZ-002', 'GZ-018'], 159)
     """
     weights = effective_weights(config)
+    # A site in a nation its criterion's data do not cover has no value: its missing policy decides.
+    criteria = mask_uncovered(config, sites, criteria)
     values = criterion_values(config, criteria)
     values, excluded, missing_notes = apply_missing(config, criteria, values)
     gates = evaluate_gates(config, criteria, excluded=excluded)
@@ -444,6 +467,7 @@ def assess(
     """
     if not isinstance(config, Config):
         config = load_config(config)
+    config = with_layer_nations(config)
     n_layers = len({c.layer for c in config.criteria if c.layer})
     total = 1 + n_layers + len(config.criteria)
     step = _Stepper(progress, total)

@@ -544,6 +544,73 @@ def _substation_points(subs: gpd.GeoDataFrame, min_kv: float) -> gpd.GeoDataFram
     return pts
 
 
+def _former_points(former: gpd.GeoDataFrame, statuses: Sequence[str]) -> gpd.GeoDataFrame:
+    """Closed/closing stations, one point per place: stations on one site (Hinkley Point A and B) share it."""
+    pts = former.loc[former["status"].isin(list(statuses))].copy()
+    year = pts["closure_year"].map(lambda y: f" {int(y)}" if pd.notna(y) else "")
+    pts["label"] = [
+        f"{n} ({f}, {mw:,.0f} MW, {s}{y})"
+        for n, f, mw, s, y in zip(pts["name"], pts["fuel"], pts["former_capacity_mw"], pts["status"], year, strict=True)
+    ]
+    pts["x"], pts["y"] = pts.geometry.x.round(0), pts.geometry.y.round(0)
+    merged = pts.groupby(["x", "y"], sort=False).agg(label=("label", " and ".join), station=("name", "; ".join))
+    merged["label"] = "former " + merged["label"]
+    merged = merged.reset_index()
+    return gpd.GeoDataFrame(merged, geometry=gpd.points_from_xy(merged["x"], merged["y"]), crs=former.crs)
+
+
+def at_former_stations(
+    former: gpd.GeoDataFrame,
+    *,
+    land: gpd.GeoDataFrame,
+    size_ha: float = 100.0,
+    statuses: Sequence[str] = ("closed", "closing"),
+    notes: list[str] | None = None,
+) -> gpd.GeoDataFrame:
+    """A square site on each closed or closing large station of the ``former_stations`` layer.
+
+    The square is centred on the station, or moved 0.5 then 1 km north, east, south or west when
+    that is not wholly on land (coastal stations). Constraint layers are not applied: a former
+    station is previously developed land, and a gate in the config says (and reports) whether,
+    for example, one inside a national park (Trawsfynydd) may count.
+
+    Examples
+    --------
+    >>> from shapely.geometry import Point, box
+    >>> land = gpd.GeoDataFrame(geometry=[box(0, 0, 50_000, 50_000)], crs="EPSG:27700")
+    >>> former = gpd.GeoDataFrame({"name": ["Inland", "Coast", "Working"], "fuel": ["coal", "nuclear", "gas"],
+    ...     "former_capacity_mw": [2000.0, 1100.0, 800.0], "status": ["closed", "closed", "operating"],
+    ...     "closure_year": [pd.NA, 2015, pd.NA]},
+    ...     geometry=[Point(20_000, 20_000), Point(49_800, 20_000), Point(30_000, 30_000)], crs="EPSG:27700")
+    >>> sites = at_former_stations(former, land=land)
+    >>> for row in sites[["name", "kind", "station"]].to_numpy().tolist():
+    ...     print(row)
+    ['Former Inland (coal, 2,000 MW, closed)', 'former station', 'Inland']
+    ['Former Coast (nuclear, 1,100 MW, closed 2015) (W)', 'former station', 'Coast']
+    """
+    notes = notes if notes is not None else []
+    pts = _former_points(former, statuses)
+    parts, left = [], pts
+    for off in (0.0, 0.5, 1.0):
+        got = around_points(left, name_column="label", size_ha=size_ha, offset_km=off, land=land, prefix="F")
+        parts.append(got.assign(offset_km=off))
+        left = left.loc[~left["label"].isin(set(got["point"]))]
+    out = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs=former.crs)
+    # On the station itself the side is meaningless ("Beside X (N)" -> "Former X ..."); moved squares keep it.
+    out["name"] = [
+        p[0].upper() + p[1:] + ("" if off == 0 else n[n.rfind(" (") :])
+        for p, n, off in zip(out["point"], out["name"], out["offset_km"], strict=True)
+    ]
+    out["station"] = out["point"].map(dict(zip(pts["label"], pts["station"], strict=True)))
+    out["kind"] = "former station"
+    out = out.drop(columns=["offset_km"])
+    notes.append(
+        f"{len(out)} of {len(pts)} closed or closing station site(s) have a square wholly on land within 1 km"
+        + (f"; none for {', '.join(sorted(left['station']))}" if len(left) else "")
+    )
+    return out.sort_values("site_id", kind="stable").reset_index(drop=True)
+
+
 def _site_candidates(
     stack: dict[str, gpd.GeoDataFrame],
     *,
@@ -555,6 +622,9 @@ def _site_candidates(
     offset_km: float,
     exclude: Sequence[str],
     notes: list[str],
+    former: bool = False,
+    layer: str = "site_candidates",
+    regions: gpd.GeoDataFrame | None = None,
 ) -> gpd.GeoDataFrame:
     countries = stack["countries"]
     land = countries.loc[countries["country"].isin(GB_COUNTRIES)]
@@ -572,24 +642,42 @@ def _site_candidates(
     if grid:
         g_notes: list[str] = []
         g = on_grid(land, spacing_km=grid_km, size_ha=size_ha, exclude=ex, prefix="G", notes=g_notes)
-        notes.append(f"site_candidates: {len(g)} grid square(s) every {grid_km:g} km ({'; '.join(named(g_notes))})")
+        notes.append(f"{layer}: {len(g)} grid square(s) every {grid_km:g} km ({'; '.join(named(g_notes))})")
         parts.append(g)
     if substations:
         pts = _substation_points(stack["hv_substations"], min_kv)
         s_notes: list[str] = []
         s = around_points(pts, name_column="label", size_ha=size_ha, offset_km=offset_km, land=land, exclude=ex,
                           prefix="P", notes=s_notes)  # fmt: skip
-        notes.append(
-            f"site_candidates: {len(s)} square(s) beside {min_kv:g} kV+ substations: {'; '.join(named(s_notes))}"
-        )
+        notes.append(f"{layer}: {len(s)} square(s) beside {min_kv:g} kV+ substations: {'; '.join(named(s_notes))}")
         parts.append(s)
+    if former:
+        f_notes: list[str] = []
+        f = at_former_stations(stack["former_stations"], land=land, size_ha=size_ha, notes=f_notes)
+        notes.append(f"{layer}: {len(f)} square(s) on former large stations: {'; '.join(f_notes)}")
+        parts.append(f)
+    if regions is not None and len(regions):
+        r = regions.to_crs(land.crs)
+        r = gpd.GeoDataFrame(
+            {
+                "site_id": r["site_id"].astype(str).to_numpy(),
+                "name": r["name"].astype(str).to_numpy() if "name" in r else r["site_id"].astype(str).to_numpy(),
+                "kind": "located region",
+                "area_ha": r.geometry.area.to_numpy() / 10_000.0,
+            },
+            geometry=r.geometry.to_numpy(),
+            crs=land.crs,
+        )
+        notes.append(f"{layer}: {len(r)} located region(s) added as they are (no constraint layer applied)")
+        parts.append(r)
     sites = pd.concat(parts, ignore_index=True)
     sites = gpd.GeoDataFrame(sites, geometry="geometry", crs=land.crs)
-    if "point" in sites.columns:
-        sites["point"] = sites["point"].astype("object").where(sites["point"].notna(), None)
+    for col in ("point", "station"):
+        if col in sites.columns:
+            sites[col] = sites[col].astype("object").where(sites[col].notna(), None)
     dupes = sites["site_id"].duplicated()
     if dupes.any():
-        notes.append(f"site_candidates: dropped {int(dupes.sum())} duplicate square(s)")
+        notes.append(f"{layer}: dropped {int(dupes.sum())} duplicate square(s)")
         sites = sites.loc[~dupes]
     lad = stack["lad"].loc[stack["lad"]["country"].isin(GB_COUNTRIES)].reset_index(drop=True)
     pos = largest_overlap(sites.geometry.to_numpy(), lad)
@@ -610,6 +698,7 @@ def gb_candidates(
     lad: bool = True,
     grid: bool = True,
     substations: bool = True,
+    former: bool = True,
     grid_km: float = 20.0,
     size_ha: float = 100.0,
     min_kv: float = 275.0,
@@ -618,6 +707,7 @@ def gb_candidates(
     boundaries: Sequence[str] = DEFAULT_BOUNDARIES,
     water_unassessed: float = 0.5,
     notes: list[str] | None = None,
+    regions: gpd.GeoDataFrame | None = None,
 ) -> dict[str, gpd.GeoDataFrame]:
     """Candidate sites for Great Britain from the GB layer stack.
 
@@ -626,12 +716,15 @@ def gb_candidates(
     stack
         Layers of the GB stack by name (see :func:`read_stack`): ``lad``, ``regions``,
         ``etys_boundaries``, ``water_stress``, and for site squares also ``countries``,
-        ``hv_substations`` and the ``exclude`` layers.
+        ``hv_substations``, ``former_stations`` and the ``exclude`` layers.
     lad
         Make ``lad_candidates``: one per district of England, Scotland and Wales.
-    grid, substations
-        Make ``site_candidates`` from squares on a grid over the land and/or beside
-        substations of ``min_kv`` or more.
+    grid
+        Make ``grid_candidates``: squares on a grid over the land.
+    substations, former
+        Make ``site_candidates`` from squares beside substations of ``min_kv`` or more and/or
+        on each closed or closing large station of ``former_stations``
+        (:func:`at_former_stations`).
     grid_km, size_ha
         Grid spacing (km) and square size (ha).
     min_kv
@@ -648,11 +741,15 @@ def gb_candidates(
         that an unknown neither helps nor sinks a site. ``water_assessed`` is False there.
     notes
         What was made and dropped, in words, is appended here.
+    regions
+        Regions found by ``growthzones locate`` (``site_id``, ``name``, polygons) to add to
+        ``site_candidates`` as kind ``located region``.
 
     Returns
     -------
     dict of str to geopandas.GeoDataFrame
-        ``lad_candidates`` and/or ``site_candidates``, in EPSG:27700, sorted by ``site_id``.
+        ``lad_candidates``, ``grid_candidates`` and/or ``site_candidates``, in EPSG:27700,
+        sorted by ``site_id``.
 
     Raises
     ------
@@ -660,8 +757,8 @@ def gb_candidates(
         If nothing is asked for, or an option is out of range.
     """
     notes = notes if notes is not None else []
-    if not (lad or grid or substations):
-        msg = "candidates: nothing to make; pass --lad, --grid and/or --substations"
+    if not (lad or grid or substations or former):
+        msg = "candidates: nothing to make; pass --lad, --grid, --substations and/or --former"
         raise ConfigError(msg)
     if not 0 <= water_unassessed <= 1:
         msg = f"--water-unassessed: {water_unassessed:g} is outside 0..1 (0 = not stressed, 1 = seriously stressed)"
@@ -670,25 +767,35 @@ def gb_candidates(
     if lad:
         areas = _lad_candidates(stack, notes)
         out["lad_candidates"] = add_context(areas, stack, boundaries=boundaries, water_unassessed=water_unassessed)
-    if grid or substations:
-        sites = _site_candidates(stack, grid=grid, substations=substations, grid_km=grid_km, size_ha=size_ha,
-                                 min_kv=min_kv, offset_km=offset_km, exclude=exclude, notes=notes)  # fmt: skip
+    if grid:
+        cells = _site_candidates(stack, grid=True, substations=False, grid_km=grid_km, size_ha=size_ha,
+                                 min_kv=min_kv, offset_km=offset_km, exclude=exclude, notes=notes,
+                                 layer="grid_candidates")  # fmt: skip
+        out["grid_candidates"] = add_context(cells, stack, boundaries=boundaries, water_unassessed=water_unassessed)
+    if substations or former or regions is not None:
+        sites = _site_candidates(stack, grid=False, substations=substations, grid_km=grid_km, size_ha=size_ha,
+                                 min_kv=min_kv, offset_km=offset_km, exclude=exclude, notes=notes,
+                                 former=former, regions=regions)  # fmt: skip
         out["site_candidates"] = add_context(sites, stack, boundaries=boundaries, water_unassessed=water_unassessed)
     return out
 
 
-def stack_layers_needed(*, lad: bool, sites: bool, exclude: Sequence[str] = ()) -> list[str]:
+def stack_layers_needed(*, lad: bool, sites: bool, exclude: Sequence[str] = (), former: bool = False) -> list[str]:
     """The layers of the GB stack that :func:`gb_candidates` reads for the kinds asked for.
 
     Examples
     --------
     >>> stack_layers_needed(lad=True, sites=False)
     ['lad', 'regions', 'etys_boundaries', 'water_stress']
+    >>> stack_layers_needed(lad=False, sites=False, former=True)[-1]
+    'former_stations'
     """
     needed = list(LAD_LAYERS) if lad else []
-    if sites:
+    if sites or former:
         needed += [*SITE_LAYERS, *exclude]
-    return needed
+    if former:
+        needed.append("former_stations")
+    return list(dict.fromkeys(needed))
 
 
 def write_candidates(made: dict[str, gpd.GeoDataFrame], path: str | Path, *, overwrite: bool = True) -> Path:

@@ -28,11 +28,14 @@ __all__ = [
     "MEASURES",
     "RASTER_SUFFIXES",
     "SECTION_KEYS",
+    "CapacityLimit",
     "Config",
     "CriterionConfig",
     "GateConfig",
+    "GroupLimit",
     "LayerConfig",
     "MethodConfig",
+    "PortfolioConfig",
     "ProjectConfig",
     "SitesConfig",
     "ValueConfig",
@@ -78,11 +81,13 @@ COMPARISONS: dict[str, Callable[[Any, Any], Any]] = {
 }
 GATE_OPS = tuple(COMPARISONS)
 DIRECTIONS = ("benefit", "cost")
-MISSING_POLICIES = ("fail", "worst", "exclude")
+MISSING_POLICIES = ("fail", "worst", "exclude", "unknown", "proxy")
+#: The nations of Great Britain a layer or criterion may cover (``nations = [...]``).
+NATIONS = ("England", "Scotland", "Wales")
 LAYER_KINDS = ("vector", "raster")
 _CRITERION_KEYS = (
     "name", "group", "measure", "label", "unit", "layer", "where", "attribute", "max_distance_km",
-    "radius_km", "stat", "range", "direction", "weight", "missing", "value", "uncertainty",
+    "radius_km", "stat", "range", "direction", "weight", "missing", "value", "uncertainty", "nations", "proxy",
 )  # fmt: skip
 #: The keys each section of the config accepts; any other key is an error. ``""`` is the top
 #: level, ``"layers"`` each ``[layers.<name>]`` table, ``"criteria"`` and ``"gates"`` each
@@ -90,14 +95,20 @@ _CRITERION_KEYS = (
 #: ``value`` table takes ``function`` plus that value function's parameters.
 #: ``docs/config.md`` is generated from these (``python -m growthzones.config_reference``).
 SECTION_KEYS: dict[str, tuple[str, ...]] = {
-    "": ("project", "sites", "layers", "weights", "criteria", "gates", "method"),
+    "": ("project", "sites", "layers", "weights", "criteria", "gates", "method", "portfolio"),
     "project": ("name", "crs", "demo", "description"),
-    "sites": ("path", "layer", "id", "name"),
+    "sites": ("path", "layer", "id", "name", "nation", "district"),
     "layers": ("path", "layer", "kind", "band", "nodata", "synthetic", "label"),
     "criteria": _CRITERION_KEYS,
     "gates": ("criterion", "op", "value", "label", "enabled", "name"),
     "method": ("name", "params"),
-}
+    "portfolio": (
+        "count", "min_count", "max_count", "demand", "min_mw", "max_mw", "per", "capacity", "min_spacing_km",
+        "locked_in", "locked_out", "floor", "time_limit", "mip_gap", "samples", "core", "seed", "concentration",
+    ),
+    "portfolio.per": ("by", "min", "max", "field"),
+    "portfolio.capacity": ("by", "headroom", "demand", "field"),
+}  # fmt: skip
 _NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _WHERE_RE = re.compile(
     r"""^\s*(?P<col>[A-Za-z_][A-Za-z0-9_]*)\s*(?P<op>==|!=|>=|<=|>|<)\s*"""
@@ -135,6 +146,8 @@ class SitesConfig:
     id: str
     name: str
     layer: str | None = None
+    nation: str | None = None
+    district: str | None = None
 
 
 @dataclass(frozen=True)
@@ -180,6 +193,8 @@ class CriterionConfig:
     missing: str = "fail"
     value: ValueConfig | None = None
     uncertainty: float | tuple[str, str] | None = None
+    nations: tuple[str, ...] | None = None
+    proxy: str | None = None
 
     @property
     def display(self) -> str:
@@ -213,6 +228,81 @@ class MethodConfig:
 
 
 @dataclass(frozen=True)
+class GroupLimit:
+    """At least ``min`` and at most ``max`` chosen sites in each group of ``by`` (a portfolio limit).
+
+    Attributes
+    ----------
+    by
+        A column of the assessment's table (``region``, ``nation``...) or the key of a vector
+        layer in ``[layers]``: each site then belongs to the polygon it overlaps most (points
+        and lines: the nearest feature).
+    min, max
+        One whole number for every group, or a table ``{group: number}`` (groups not named
+        are not limited).
+    field
+        For a layer: the attribute naming its groups (default: ``name`` if the layer has
+        one, else its first attribute).
+    """
+
+    by: str
+    min: int | Mapping[str, int] | None = None
+    max: int | Mapping[str, int] | None = None
+    field: str | None = None
+
+
+@dataclass(frozen=True)
+class CapacityLimit:
+    """Shared capacity: the chosen sites' demand in each group of ``by`` within its headroom.
+
+    Attributes
+    ----------
+    by
+        A column or a layer key, as for :class:`GroupLimit` (e.g. GSP regions).
+    headroom
+        MW each group can give: a number for every group, a site column (the same value on
+        every site of a group) or, for a layer, one of its attributes.
+    demand
+        MW each site asks for: a number, or a column (default: the portfolio's ``demand``).
+    field
+        For a layer: the attribute naming its groups.
+    """
+
+    by: str
+    headroom: str | float
+    demand: str | float | None = None
+    field: str | None = None
+
+
+@dataclass(frozen=True)
+class PortfolioConfig:
+    """The ``[portfolio]`` section: the limits of ``growthzones portfolio`` and its robust run.
+
+    The limit keys mean what the fields of :class:`growthzones.portfolio.Limits` mean;
+    ``samples``, ``core``, ``seed`` and ``concentration`` set up the robust run.
+    """
+
+    count: int | None = None
+    min_count: int | None = None
+    max_count: int | None = None
+    demand: str | float | None = None
+    min_mw: float | None = None
+    max_mw: float | None = None
+    per: tuple[GroupLimit, ...] = ()
+    capacity: tuple[CapacityLimit, ...] = ()
+    min_spacing_km: float | None = None
+    locked_in: tuple[str, ...] = ()
+    locked_out: tuple[str, ...] = ()
+    floor: float = 0.0
+    time_limit: float | None = None
+    mip_gap: float = 0.0
+    samples: int = 200
+    core: float = 0.9
+    seed: int | None = None
+    concentration: float | None = None
+
+
+@dataclass(frozen=True)
 class Config:
     """A whole assessment configuration.
 
@@ -235,6 +325,7 @@ class Config:
     method: MethodConfig = field(default_factory=MethodConfig)
     source: Path | None = None
     text: str = ""
+    portfolio: PortfolioConfig | None = None
 
     @property
     def groups(self) -> tuple[str, ...]:
@@ -429,6 +520,15 @@ def _build(raw: dict[str, Any], base: Path, source: Path | None, text: str, wher
     if dupes:
         msg = f"criteria: duplicate criterion names {dupes}: give each criterion a unique name"
         raise ConfigError(msg)
+    for c in criteria:
+        if c.proxy is None:
+            continue
+        if c.proxy not in names or c.proxy == c.name:
+            msg = f"criteria ({c.name}).proxy: no other criterion {c.proxy!r}{did_you_mean(c.proxy, names)}"
+            raise ConfigError(msg)
+        if next(p for p in criteria if p.name == c.proxy).value is None:
+            msg = f"criteria ({c.name}).proxy: criterion {c.proxy!r} has no value function to stand in with; add one"
+            raise ConfigError(msg)
 
     groups = list(dict.fromkeys(c.group for c in criteria))
     weights_raw = _table(raw.get("weights", {}), "weights")
@@ -446,7 +546,113 @@ def _build(raw: dict[str, Any], base: Path, source: Path | None, text: str, wher
     gates = tuple(_gate(i, _table(g, f"gates[{i}]"), names) for i, g in enumerate(gates_raw))
     method = _method(_table(raw.get("method", {}), "method"))
     check_method_params(method, sum(c.weight > 0 for c in criteria))
-    return Config(project, sites, layers, criteria, weights, gates, method, source, text)
+    portfolio = _portfolio(_table(raw["portfolio"], "portfolio")) if "portfolio" in raw else None
+    return Config(project, sites, layers, criteria, weights, gates, method, source, text, portfolio)
+
+
+def _opt_count(v: Any, ctx: str) -> int | None:
+    if v is None:
+        return None
+    if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+        msg = f"{ctx}: expected a whole number >= 0, got {v!r}"
+        raise ConfigError(msg)
+    return v
+
+
+def _bound(v: Any, ctx: str) -> int | dict[str, int] | None:
+    if isinstance(v, dict):
+        return {str(k): int(_opt_count(x, f"{ctx}.{k}") or 0) for k, x in v.items()}
+    return _opt_count(v, ctx)
+
+
+def _mw_or_column(v: Any, ctx: str) -> str | float | None:
+    if v is None or isinstance(v, str):
+        return v
+    return _number(v, ctx, minimum=0.0)
+
+
+def _site_ids(v: Any, ctx: str) -> tuple[str, ...]:
+    if not isinstance(v, list) or not all(isinstance(s, str | int) and not isinstance(s, bool) for s in v):
+        msg = f'{ctx}: expected a list of site ids, e.g. ["GZ-007", "GZ-041"], got {v!r}'
+        raise ConfigError(msg)
+    return tuple(str(s) for s in v)
+
+
+def _tables(v: Any, ctx: str) -> list[dict[str, Any]]:
+    if not isinstance(v, list):
+        msg = f"{ctx}: expected [[{ctx}]] tables"
+        raise ConfigError(msg)
+    return [_table(t, f"{ctx}[{i}]") for i, t in enumerate(v)]
+
+
+def _portfolio(t: dict[str, Any]) -> PortfolioConfig:
+    _known(t, SECTION_KEYS["portfolio"], "portfolio")
+    per = []
+    for i, g in enumerate(_tables(t.get("per", []), "portfolio.per")):
+        ctx = f"portfolio.per[{i}]"
+        _known(g, SECTION_KEYS["portfolio.per"], ctx)
+        if "by" not in g:
+            msg = f'{ctx}.by: missing; name a site column or a layer, e.g. by = "region"'
+            raise ConfigError(msg)
+        if "min" not in g and "max" not in g:
+            msg = f"{ctx}: give min, max or both (a number for every group, or a table such as {{ Wales = 1 }})"
+            raise ConfigError(msg)
+        per.append(
+            GroupLimit(
+                _str(g["by"], f"{ctx}.by"),
+                _bound(g.get("min"), f"{ctx}.min"),
+                _bound(g.get("max"), f"{ctx}.max"),
+                _opt_str(g.get("field"), f"{ctx}.field"),
+            )
+        )
+    capacity = []
+    for i, c in enumerate(_tables(t.get("capacity", []), "portfolio.capacity")):
+        ctx = f"portfolio.capacity[{i}]"
+        _known(c, SECTION_KEYS["portfolio.capacity"], ctx)
+        for k in ("by", "headroom"):
+            if k not in c:
+                msg = (
+                    f"{ctx}.{k}: missing; a capacity limit needs by and headroom, "
+                    'e.g. by = "gsp_regions", headroom = 800'
+                )
+                raise ConfigError(msg)
+        head = c["headroom"]
+        capacity.append(CapacityLimit(_str(c["by"], f"{ctx}.by"),
+                                      head if isinstance(head, str) else _number(head, f"{ctx}.headroom", minimum=0.0),
+                                      _mw_or_column(c.get("demand"), f"{ctx}.demand"),
+                                      _opt_str(c.get("field"), f"{ctx}.field")))  # fmt: skip
+    seed = t.get("seed")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
+        msg = f"portfolio.seed: expected a whole number >= 0, got {seed!r}"
+        raise ConfigError(msg)
+    core = _number(t.get("core", 0.9), "portfolio.core")
+    if not 0 < core <= 1:
+        msg = f"portfolio.core: {core:g} must be a share above 0 and at most 1, e.g. 0.9"
+        raise ConfigError(msg)
+    samples = _opt_count(t.get("samples", 200), "portfolio.samples")
+    if not samples:
+        msg = "portfolio.samples: must be at least 1"
+        raise ConfigError(msg)
+    return PortfolioConfig(
+        count=_opt_count(t.get("count"), "portfolio.count"),
+        min_count=_opt_count(t.get("min_count"), "portfolio.min_count"),
+        max_count=_opt_count(t.get("max_count"), "portfolio.max_count"),
+        demand=_mw_or_column(t.get("demand"), "portfolio.demand"),
+        min_mw=_opt_number(t.get("min_mw"), "portfolio.min_mw", minimum=0.0),
+        max_mw=_opt_number(t.get("max_mw"), "portfolio.max_mw", minimum=0.0),
+        per=tuple(per),
+        capacity=tuple(capacity),
+        min_spacing_km=_opt_number(t.get("min_spacing_km"), "portfolio.min_spacing_km", minimum=0.0),
+        locked_in=_site_ids(t.get("locked_in", []), "portfolio.locked_in"),
+        locked_out=_site_ids(t.get("locked_out", []), "portfolio.locked_out"),
+        floor=_number(t.get("floor", 0.0), "portfolio.floor"),
+        time_limit=_opt_number(t.get("time_limit"), "portfolio.time_limit", minimum=0.0),
+        mip_gap=_number(t.get("mip_gap", 0.0), "portfolio.mip_gap", minimum=0.0),
+        samples=samples,
+        core=core,
+        seed=seed,
+        concentration=_opt_number(t.get("concentration"), "portfolio.concentration", minimum=0.0),
+    )
 
 
 def _project(t: dict[str, Any]) -> ProjectConfig:
@@ -489,6 +695,8 @@ def _sites(t: dict[str, Any], base: Path) -> SitesConfig:
         id=_str(t["id"], "sites.id"),
         name=_str(t["name"], "sites.name"),
         layer=_opt_str(t.get("layer"), "sites.layer"),
+        nation=_opt_str(t.get("nation"), "sites.nation"),
+        district=_opt_str(t.get("district"), "sites.district"),
     )
 
 
@@ -587,6 +795,14 @@ def _criterion(i: int, t: dict[str, Any], layers: Mapping[str, LayerConfig]) -> 
             'value = { function = "linear", low = 0, high = 100 } (or set weight = 0 to only report it)'
         )
         raise ConfigError(msg)
+    missing = choice(t.get("missing", "fail"), MISSING_POLICIES, f"{ctx}.missing")
+    proxy = _opt_str(t.get("proxy"), f"{ctx}.proxy")
+    if (missing == "proxy") != (proxy is not None):
+        msg = (
+            f'{ctx}.proxy: give proxy = "<criterion>" together with missing = "proxy" (the criterion whose value '
+            "stands in where this one has none), and only then"
+        )
+        raise ConfigError(msg)
     return CriterionConfig(
         name=name,
         group=_str(t["group"], f"{ctx}.group"),
@@ -602,10 +818,22 @@ def _criterion(i: int, t: dict[str, Any], layers: Mapping[str, LayerConfig]) -> 
         range=rng,
         direction=choice(t.get("direction", "benefit"), DIRECTIONS, f"{ctx}.direction"),
         weight=weight,
-        missing=choice(t.get("missing", "fail"), MISSING_POLICIES, f"{ctx}.missing"),
+        missing=missing,
         value=vcfg,
         uncertainty=_uncertainty(t.get("uncertainty"), f"{ctx}.uncertainty"),
+        nations=_nations(t.get("nations"), f"{ctx}.nations"),
+        proxy=proxy,
     )
+
+
+def _nations(v: Any, ctx: str) -> tuple[str, ...] | None:
+    """The nations a criterion's data covers (None: every site's nation)."""
+    if v is None:
+        return None
+    if not isinstance(v, list) or not v:
+        msg = f'{ctx}: expected a list of nations, e.g. ["England"]; choose from {", ".join(NATIONS)}'
+        raise ConfigError(msg)
+    return tuple(choice(x, NATIONS, f"{ctx}[{i}]") for i, x in enumerate(v))
 
 
 def _uncertainty(v: Any, ctx: str) -> float | tuple[str, str] | None:
@@ -861,6 +1089,10 @@ def _to_toml(cfg: Config) -> str:
     sites = {"path": cfg.sites.path, "id": cfg.sites.id, "name": cfg.sites.name}
     if cfg.sites.layer:
         sites["layer"] = cfg.sites.layer
+    if cfg.sites.nation:
+        sites["nation"] = cfg.sites.nation
+    if cfg.sites.district:
+        sites["district"] = cfg.sites.district
     doc["sites"] = sites
     layers: dict[str, Any] = {}
     for key, lay in cfg.layers.items():
@@ -898,4 +1130,18 @@ def _to_toml(cfg: Config) -> str:
         gates.append(entry)
     if gates:
         doc["gates"] = gates
+    if cfg.portfolio is not None:
+        doc["portfolio"] = _portfolio_doc(cfg.portfolio)
     return "# growthzones config\n\n" + tomli_w.dumps(_plain(doc))
+
+
+def _portfolio_doc(pc: PortfolioConfig) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for f in dataclasses.fields(PortfolioConfig):
+        v = getattr(pc, f.name)
+        if v is None or (v == () and f.name in ("per", "capacity")):
+            continue
+        if f.name in ("per", "capacity"):
+            v = [{k: x for k, x in dataclasses.asdict(g).items() if x is not None} for g in v]
+        out[f.name] = v
+    return out

@@ -70,6 +70,9 @@ SECTION_CLASSES: dict[str, type] = {
     "criteria": C.CriterionConfig,
     "gates": C.GateConfig,
     "method": C.MethodConfig,
+    "portfolio": C.PortfolioConfig,
+    "portfolio.per": C.GroupLimit,
+    "portfolio.capacity": C.CapacityLimit,
 }
 
 #: How each section is written in TOML, and what it is for.
@@ -81,6 +84,21 @@ SECTION_DOCS: dict[str, tuple[str, bool, str]] = {
     "criteria": ("[[criteria]]", True, "One table per criterion: how it is measured, valued and weighted."),
     "gates": ("[[gates]]", False, "One table per hard constraint on a criterion's raw value."),
     "method": ("[method]", False, "The aggregation method that turns 0..1 values into a 0-100 score."),
+    "portfolio": (
+        "[portfolio]",
+        False,
+        "Limits for `growthzones portfolio`: the best set of sites under count, regional, capacity and spacing "
+        "limits (see [portfolio](portfolio.md)).",
+    ),
+}
+
+#: Tables inside a section, documented after it: (TOML name, what).
+SUBSECTION_DOCS: dict[str, tuple[str, str]] = {
+    "portfolio.per": ("[[portfolio.per]]", "One table per minimum/maximum number of chosen sites per group."),
+    "portfolio.capacity": (
+        "[[portfolio.capacity]]",
+        "One table per shared capacity: the chosen sites' demand in each group within the group's headroom.",
+    ),
 }
 
 #: Description, example and whether required, for every key of every section.
@@ -103,6 +121,16 @@ KEY_DOCS: dict[str, dict[str, KeyDoc]] = {
         "layer": KeyDoc("Layer inside the file; may be left out when the file has one layer.", '"bids"'),
         "id": KeyDoc("Column holding a unique id per site (read as text).", '"bid_id"', required=True),
         "name": KeyDoc("Column holding each site's display name.", '"name"', required=True),
+        "nation": KeyDoc(
+            "Column holding each site's nation (England, Scotland or Wales): criteria whose data cover only "
+            "some nations treat the others by their `missing` policy (see `nations`).",
+            '"country"',
+        ),
+        "district": KeyDoc(
+            "Column holding each site's district: outputs add a district summary (each district's best "
+            "site, its number of eligible sites and their score spread).",
+            '"lad_name"',
+        ),
     },
     "layers": {
         "path": KeyDoc("The layer's file, relative to the config.", '"grid.gpkg"', required=True),
@@ -179,9 +207,11 @@ KEY_DOCS: dict[str, dict[str, KeyDoc]] = {
             "0.5",
         ),
         "missing": KeyDoc(
-            "Sites without a value: `fail` stops with an error naming them, `worst` gives them value 0, "
-            "`exclude` makes them ineligible.",
-            '"worst"',
+            "Sites without a value (or in a nation the data do not cover): `fail` stops with an error naming "
+            "them, `worst` gives them value 0, `exclude` makes them ineligible, `unknown` gives them the median "
+            "value of the sites with data and lets robustness runs sample it over the observed range, `proxy` "
+            "takes the value of the criterion named by `proxy`.",
+            '"unknown"',
         ),
         "value": KeyDoc(
             "Value function mapping the raw value to 0..1: `{ function = <name>, <parameters> }`; required "
@@ -192,6 +222,16 @@ KEY_DOCS: dict[str, dict[str, KeyDoc]] = {
             "How uncertain the raw value is, for robustness runs: a relative range (0.3 = +/- 30%) or "
             "`[low_column, high_column]`, two site columns holding each site's low and high values.",
             "0.3",
+        ),
+        "nations": KeyDoc(
+            "The nations the criterion's data cover; sites elsewhere (by `[sites] nation`) get no value and "
+            "are treated by `missing`. By default taken from the layer's `nations` in a GB stack's "
+            "`layer_metadata`, else every nation.",
+            '["England"]',
+        ),
+        "proxy": KeyDoc(
+            'With `missing = "proxy"`: the criterion whose 0..1 value stands in where this one has none.',
+            '"former_station_km"',
         ),
     },
     "gates": {
@@ -209,6 +249,65 @@ KEY_DOCS: dict[str, dict[str, KeyDoc]] = {
             "is `gate: <name>`.",
             '"grid_25km"',
         ),
+    },
+    "portfolio": {
+        "count": KeyDoc("Exactly this many sites.", "10"),
+        "min_count": KeyDoc("At least this many sites.", "5"),
+        "max_count": KeyDoc("At most this many sites (with a `floor`, fewer when that scores more).", "12"),
+        "demand": KeyDoc(
+            "MW each site asks for: a site column or a number (for `min_mw`, `max_mw`, capacity).", '"power_need_mw"'
+        ),
+        "min_mw": KeyDoc("The chosen sites' total demand at least this many MW.", "2000"),
+        "max_mw": KeyDoc("The chosen sites' total demand at most this many MW.", "5000"),
+        "per": KeyDoc(
+            "Minimum/maximum sites per group; usually written as `[[portfolio.per]]` tables.",
+            '[{ by = "region", max = 3 }]',
+        ),
+        "capacity": KeyDoc(
+            "Shared capacity per group; usually written as `[[portfolio.capacity]]` tables.",
+            '[{ by = "region", headroom = 1500, demand = 300 }]',
+        ),
+        "min_spacing_km": KeyDoc("Chosen sites' centroids at least this far apart, km.", "20"),
+        "locked_in": KeyDoc("Site ids that must be chosen.", '["GZ-107"]'),
+        "locked_out": KeyDoc("Site ids that must not be chosen.", '["GZ-041"]'),
+        "floor": KeyDoc(
+            "Maximise the total of score minus this: sites below it are taken only when a limit needs them.", "50"
+        ),
+        "time_limit": KeyDoc("Seconds per solve; when hit, the best set found and its gap are reported.", "60"),
+        "mip_gap": KeyDoc("Relative gap at which the solver may stop (0: proven optimum).", "0.01"),
+        "samples": KeyDoc("Weight (and input) samples of the robust run (`--robust`).", "200"),
+        "core": KeyDoc("Share of samples a site must be chosen in to be in the robust core.", "0.9"),
+        "seed": KeyDoc("Seed of the robust run (same seed, same samples as `growthzones robustness`).", "1"),
+        "concentration": KeyDoc(
+            "Sample weights around the configured ones with this Dirichlet precision (default: uniform).", "50"
+        ),
+    },
+    "portfolio.per": {
+        "by": KeyDoc(
+            "A site column (`region`, `nation`...) or a vector layer in `[layers]` (polygons: largest "
+            "overlap; points and lines: nearest feature).",
+            '"region"',
+            required=True,
+        ),
+        "min": KeyDoc(
+            "At least this many chosen sites in every group, or a table `{ group = number }`.", "{ Wales = 1 }"
+        ),
+        "max": KeyDoc("At most this many chosen sites in every group, or a table `{ group = number }`.", "3"),
+        "field": KeyDoc(
+            "For a layer: the attribute naming its groups (default `name`, else the first).", '"region_name"'
+        ),
+    },
+    "portfolio.capacity": {
+        "by": KeyDoc(
+            "A site column or a vector layer (e.g. GSP regions), as for `[[portfolio.per]]`.", '"region"', required=True
+        ),
+        "headroom": KeyDoc(
+            "MW each group can give: a number, a site column (same value within a group) or the layer's attribute.",
+            "1500",
+            required=True,
+        ),
+        "demand": KeyDoc("MW each site asks for: a site column or a number (default: `[portfolio] demand`).", "300"),
+        "field": KeyDoc("For a layer: the attribute naming its groups.", '"gsp_id"'),
     },
     "method": {
         "name": KeyDoc(
@@ -302,6 +401,14 @@ _TOML_TYPES = {
     "Mapping[str, Any]": "inline table",
     "ValueConfig | None": "inline table",
     "float | tuple[str, str] | None": "number, or array of 2 strings",
+    "tuple[str, ...] | None": "array of strings",
+    "int | None": "integer",
+    "str | float | None": "string (column) or number",
+    "str | float": "string (column) or number",
+    "tuple[str, ...]": "array of strings",
+    "tuple[GroupLimit, ...]": "array of tables",
+    "tuple[CapacityLimit, ...]": "array of tables",
+    "int | Mapping[str, int] | None": "integer, or table of integers",
 }
 
 # Defaults that the parser works out rather than stores in the dataclass.
@@ -322,6 +429,7 @@ def _allowed(section: str, key: str) -> str:
         ("criteria", "stat"): C.ZONAL_STATS,
         ("criteria", "direction"): C.DIRECTIONS,
         ("criteria", "missing"): C.MISSING_POLICIES,
+        ("criteria", "nations"): C.NATIONS,
         ("criteria", "value"): tuple(f"function = {name}" for name in mcda.VALUE_FUNCTIONS),
         ("gates", "op"): C.GATE_OPS,
         ("method", "name"): tuple(mcda.AGGREGATION_METHODS),
@@ -339,7 +447,14 @@ def _allowed(section: str, key: str) -> str:
         ("criteria", "range"): "low <= high",
         ("criteria", "uncertainty"): ">= 0, or two site column names",
         ("criteria", "layer"): "a key of `[layers]`",
+        ("criteria", "proxy"): "another criterion's name",
         ("gates", "criterion"): "a criterion's name",
+        ("portfolio", "core"): "above 0, at most 1",
+        ("portfolio", "min_spacing_km"): ">= 0",
+        ("portfolio", "count"): ">= 0",
+        ("portfolio.per", "by"): "a site column or a key of `[layers]`",
+        ("portfolio.capacity", "by"): "a site column or a key of `[layers]`",
+        ("portfolio.capacity", "headroom"): ">= 0",
     }.get((section, key), "")
 
 
@@ -366,6 +481,8 @@ def _toml(v: Any) -> str:
         return "none"
     if isinstance(v, Mapping) and not v:
         return "`{}`"
+    if isinstance(v, tuple) and not v:
+        return "`[]`"
     if isinstance(v, bool):
         return f"`{str(v).lower()}`"
     if isinstance(v, str):
@@ -466,7 +583,11 @@ def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
 
 
 def _section(section: str) -> list[str]:
-    toml_name, required, what = SECTION_DOCS[section]
+    if section in SUBSECTION_DOCS:
+        toml_name, what = SUBSECTION_DOCS[section]
+        required = False
+    else:
+        toml_name, required, what = SECTION_DOCS[section]
     lines = [f"## `{toml_name}`", "", what + (" Required." if required else ""), ""]
     rows = []
     for key in C.SECTION_KEYS[section]:
@@ -651,6 +772,8 @@ def generate() -> str:
     lines.append("")
     for section in C.SECTION_KEYS[""]:
         lines += _weights() if section == "weights" else _section(section)
+        for sub in (k for k in C.SECTION_KEYS if k.startswith(f"{section}.")):
+            lines += _section(sub)
     lines += _measures() + _where() + _value_functions() + _methods() + _weighting_methods()
     return "\n".join(lines).rstrip("\n") + "\n"
 

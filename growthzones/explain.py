@@ -37,6 +37,7 @@ import pandas as pd
 
 from growthzones import mcda
 from growthzones.config import did_you_mean
+from growthzones.coverage import coverage_notes, uncovered
 from growthzones.errors import GrowthzonesError, SiteError
 from growthzones.gates import format_value, gate_reason
 from growthzones.ranking import ranks_rows
@@ -263,6 +264,9 @@ class Explanation:
         ``value_text``, ``passed`` and ``reason`` (empty when passed).
     text
         A short summary in plain English.
+    coverage
+        What the site's nation has no data for, and how it was treated, e.g.
+        ``"water: no data for Wales; treated as unknown"`` (see :mod:`growthzones.coverage`).
     """
 
     site_id: str
@@ -281,6 +285,7 @@ class Explanation:
     weaknesses: pd.DataFrame
     gates: pd.DataFrame
     text: str = field(default="")
+    coverage: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         return self.text
@@ -360,9 +365,10 @@ def explain(
     )
     reasons = a.gates["gate_reasons"].iloc[pos]
     shown = min(n_strengths, 2)  # the summary stays short; the tables hold the rest
+    gaps = tuple(coverage_notes(a.config, a.sites, site_id))
     text = _summary_text(e.eligible, e.rank, e.n_eligible, e.score, reasons, _items(strengths.head(shown)),
-                         _items(weaknesses.head(shown)), _robust_phrase(robustness, site_id))  # fmt: skip
-    return Explanation(**{**e.__dict__, "text": text})
+                         _items(weaknesses.head(shown)), _robust_phrase(robustness, site_id), gaps)  # fmt: skip
+    return Explanation(**{**e.__dict__, "text": text, "coverage": gaps})
 
 
 def _criteria_table(a: Assessment, p: _Profile, pos: int, contrib: np.ndarray) -> pd.DataFrame:
@@ -469,13 +475,14 @@ def _summary_text(
     strengths: list[tuple[str, str]],
     weaknesses: list[tuple[str, str]],
     robust: str,
+    gaps: tuple[str, ...] = (),
 ) -> str:
     if eligible and rank is not None:
         sites = "site" if n_eligible == 1 else "sites"
         head = f"Ranks {_ordinal(rank)} of {n_eligible} eligible {sites} (score {score:.1f})."
     else:
         head = f"Not eligible: {reasons}." if reasons else "Not eligible."
-    parts = [head, _phrase(strengths, "Strong"), _phrase(weaknesses, "Weak"), robust]
+    parts = [head, _phrase(strengths, "Strong"), _phrase(weaknesses, "Weak"), robust, *(f"{g}." for g in gaps)]
     return " ".join(s for s in parts if s)
 
 
@@ -513,6 +520,7 @@ def summaries(
     ranks = a.scores["rank"].to_numpy(dtype=float, na_value=np.nan)
     scores = a.scores["score"].to_numpy(dtype=float)
     reasons = a.gates["gate_reasons"].to_numpy()
+    has_gap = uncovered(a.config, a.sites).to_numpy().any(axis=1)
     out = {}
     for pos, sid in enumerate(a.sites.index):
         up, down = _pick(p, pos, n_strengths, min_difference)
@@ -528,8 +536,9 @@ def summaries(
             ]
 
         rank = None if np.isnan(ranks[pos]) else int(ranks[pos])
+        gaps = tuple(coverage_notes(a.config, a.sites, sid)) if has_gap[pos] else ()
         out[sid] = _summary_text(bool(p.eligible[pos]), rank, p.n_eligible, float(scores[pos]), str(reasons[pos]),
-                                 items(up), items(down), _robust_phrase(robustness, sid))  # fmt: skip
+                                 items(up), items(down), _robust_phrase(robustness, sid), gaps)  # fmt: skip
     return pd.Series(out, name="summary", dtype=object).rename_axis(a.sites.index.name)
 
 

@@ -21,9 +21,19 @@ from growthzones.atomic import atomic_path
 
 if TYPE_CHECKING:
     from growthzones.assessment import Assessment
+    from growthzones.portfolio import Portfolio, RobustPortfolio
     from growthzones.robustness import Robustness
 
-__all__ = ["export_table", "run_metadata", "write_csv", "write_geojson", "write_geopackage"]
+__all__ = [
+    "export_table",
+    "portfolio_metadata",
+    "portfolio_table",
+    "run_metadata",
+    "write_csv",
+    "write_geojson",
+    "write_geopackage",
+    "write_portfolio",
+]
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +45,8 @@ def run_metadata(a: Assessment) -> dict[str, Any]:
     (the TOML text), ``config_path``, ``growthzones_version``, ``crs``, ``method``,
     ``method_params``, ``group_weights``, ``criterion_weights`` (JSON), ``gates`` (JSON),
     ``input_sha256`` (JSON, by path), ``created``, ``exported``, ``n_sites``, ``n_eligible``,
-    ``notes`` (JSON list).
+    ``notes`` (JSON list), ``coverage`` (JSON records: criterion, nation, status, n_sites; see
+    :func:`growthzones.coverage.coverage_records`).
 
     Examples
     --------
@@ -45,6 +56,7 @@ def run_metadata(a: Assessment) -> dict[str, Any]:
     >>> meta["method"], meta["crs"]
     ('wlc', 'EPSG:27700')
     """
+    from growthzones.coverage import coverage_json
     from growthzones.provenance import DEMO_NOTICE, __version__, now
 
     cfg = a.config
@@ -66,6 +78,7 @@ def run_metadata(a: Assessment) -> dict[str, Any]:
         "n_sites": str(len(a.sites)),
         "n_eligible": str(a.n_eligible),
         "notes": json.dumps(list(a.notes)),
+        "coverage": coverage_json(cfg, a.sites),
     }
 
 
@@ -114,7 +127,8 @@ def write_geopackage(
     With ``robustness`` (a :func:`growthzones.robustness.robustness` result), ``ranked_sites``
     gains P(eligible), P(top k), median rank and rank interval, archetype and summary columns
     (:func:`growthzones.robustness.export_columns`), ``run`` records how they were sampled, and
-    a ``rank_acceptability`` table (site_id, rank, p_rank, p_top) is added.
+    a ``rank_acceptability`` table (site_id, rank, p_rank, p_top) is added. With ``[sites]
+    district`` in the config, a ``district_summary`` table (:attr:`Assessment.districts`) is added.
 
     Returns
     -------
@@ -156,6 +170,11 @@ def write_geopackage(
         pyogrio.write_dataframe(
             run, tmp, layer="run", driver="GPKG", layer_options={"DESCRIPTION": "how this ranking was made"}
         )
+        if a.districts is not None:
+            pyogrio.write_dataframe(
+                a.districts.reset_index(), tmp, layer="district_summary", driver="GPKG",
+                layer_options={"DESCRIPTION": "each district's best site, eligible sites and site-score spread"},
+            )  # fmt: skip
         if robustness is not None:
             acc_desc = "share of weight samples giving each site each rank"
             pyogrio.write_dataframe(
@@ -211,4 +230,116 @@ def write_geojson(a: Assessment, path: str | Path, *, overwrite: bool = True) ->
     table = export_table(a).to_crs(4326)
     with atomic_path(path, overwrite=overwrite) as tmp:
         pyogrio.write_dataframe(table, tmp, driver="GeoJSON", layer="ranked_sites")
+    return Path(path)
+
+
+def portfolio_table(a: Assessment, p: Portfolio, robust: RobustPortfolio | None = None) -> gpd.GeoDataFrame:
+    """The ``portfolio`` layer: every site (ranking order) with its choice and reason.
+
+    Columns ``chosen``, ``reason``, ``cost_in`` and, for a robust run, ``p_selected`` and ``core``.
+
+    Examples
+    --------
+    >>> import growthzones as gz
+    >>> a = gz.assess(gz.datasets.demo_config_path())
+    >>> t = portfolio_table(a, gz.select_portfolio(a, count=4, explain=False))
+    >>> t.columns[:7].tolist(), int(t["chosen"].sum())
+    (['site_id', 'name', 'rank', 'score', 'eligible', 'chosen', 'reason'], 4)
+    """
+    t = p.table.copy()
+    if robust is not None:
+        t["p_selected"] = robust.selection["p_selected"].reindex(t.index).fillna(0.0)
+        t["core"] = robust.selection["core"].reindex(t.index).fillna(False).astype(bool)
+    t["reason"] = t["reason"].astype(str)
+    t["name"] = t["name"].astype(str)
+    t = t.reset_index()
+    return gpd.GeoDataFrame(t, geometry=a.sites.geometry.reindex(t["site_id"]).to_numpy(), crs=a.sites.crs)
+
+
+def portfolio_metadata(p: Portfolio, robust: RobustPortfolio | None = None) -> dict[str, str]:
+    """How a portfolio was chosen, as text rows for the ``run`` table.
+
+    Examples
+    --------
+    >>> import growthzones as gz
+    >>> a = gz.assess(gz.datasets.demo_config_path())
+    >>> meta = portfolio_metadata(gz.select_portfolio(a, count=4, explain=False))
+    >>> meta["portfolio_status"], json.loads(meta["portfolio_limits"])["count"]
+    ('optimal', 4)
+    """
+    import dataclasses
+
+    meta = {
+        "portfolio_limits": json.dumps(dataclasses.asdict(p.limits), sort_keys=True, default=str),
+        "portfolio_status": p.status,
+        "portfolio_gap": f"{p.gap:g}",
+        "portfolio_total_score": f"{p.total_score:.6f}",
+        "portfolio_chosen": ", ".join(p.chosen),
+        "portfolio_notes": json.dumps(list(p.notes)),
+    }
+    if robust is not None:
+        meta.update(robust.metadata())
+    return meta
+
+
+def write_portfolio(
+    a: Assessment,
+    p: Portfolio,
+    path: str | Path,
+    *,
+    robust: RobustPortfolio | None = None,
+    overwrite: bool = True,
+) -> Path:
+    """Write a portfolio GeoPackage atomically: ``ranked_sites``, ``portfolio``, ``portfolio_costs``, ``run``.
+
+    With ``robust`` the ``portfolio`` layer gains ``p_selected`` and ``core`` and a
+    ``portfolio_sets`` table lists the most frequent sets.
+
+    Examples
+    --------
+    >>> import growthzones as gz
+    >>> a = gz.assess(gz.datasets.demo_config_path())
+    >>> import pathlib, tempfile
+    >>> p = gz.select_portfolio(a, count=4)
+    >>> path = write_portfolio(a, p, pathlib.Path(tempfile.mkdtemp()) / "portfolio.gpkg")
+    >>> sorted(name for name, _ in pyogrio.list_layers(path))
+    ['portfolio', 'portfolio_costs', 'ranked_sites', 'run']
+    """
+    table = export_table(a)
+    layer = portfolio_table(a, p, robust)
+    meta = {**run_metadata(a), **portfolio_metadata(p, robust)}
+    run = pd.DataFrame({"key": list(meta), "value": [str(v) for v in meta.values()]})
+    costs = p.limit_costs.astype({"limit": str, "key": str, "group": str, "step": str})
+    note = f" ({meta['notice']})" if meta["notice"] else ""
+    why = f"chosen portfolio and why strong sites were left out{note}"
+    with atomic_path(path, overwrite=overwrite) as tmp:
+        pyogrio.write_dataframe(
+            table,
+            tmp,
+            layer="ranked_sites",
+            driver="GPKG",
+            promote_to_multi=True,
+            layer_options={"DESCRIPTION": f"growthzones ranking: {a.config.project.name}{note}"},
+        )
+        pyogrio.write_dataframe(
+            layer, tmp, layer="portfolio", driver="GPKG", promote_to_multi=True, layer_options={"DESCRIPTION": why}
+        )
+        pyogrio.write_dataframe(
+            pd.DataFrame(costs),
+            tmp,
+            layer="portfolio_costs",
+            driver="GPKG",
+            layer_options={"DESCRIPTION": "total score gained by dropping or loosening each limit"},
+        )
+        if robust is not None:
+            pyogrio.write_dataframe(
+                robust.sets,
+                tmp,
+                layer="portfolio_sets",
+                driver="GPKG",
+                layer_options={"DESCRIPTION": "most frequent chosen sets across weight samples"},
+            )
+        pyogrio.write_dataframe(run, tmp, layer="run", driver="GPKG",
+                                layer_options={"DESCRIPTION": "how this portfolio was made"})  # fmt: skip
+    log.info("wrote %s (%d sites chosen)", path, len(p.chosen))
     return Path(path)

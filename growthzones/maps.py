@@ -43,6 +43,7 @@ from growthzones.gates import format_value
 if TYPE_CHECKING:
     from growthzones.assessment import Assessment
     from growthzones.config import Config
+    from growthzones.known import KnownCheck
 
 __all__ = [
     "BASEMAPS",
@@ -55,6 +56,7 @@ __all__ = [
     "RasterOverlay",
     "VectorOverlay",
     "base_map",
+    "known_map",
     "popup_bodies",
     "prepare_layers",
     "raster_overlay",
@@ -1071,6 +1073,59 @@ def _add_notice(m: folium.Map, text: str) -> None:
         f"{html.escape(text)}</div>"
     )
     m.get_root().html.add_child(folium.Element(box))
+
+
+def known_map(a: Assessment, check: KnownCheck, *, tiles: str | None = "OpenStreetMap") -> folium.Map:
+    """Map known places over the ranked sites: each place, a line to its nearest candidate, and why.
+
+    Parameters
+    ----------
+    a
+        The assessment.
+    check
+        The result of :func:`growthzones.known.check_known` on ``a``.
+    tiles
+        A folium tile name, or None.
+
+    Examples
+    --------
+    >>> import growthzones as gz
+    >>> import geopandas as gpd
+    >>> from growthzones.known import check_known
+    >>> a = gz.assess(gz.datasets.demo_config_path())
+    >>> spot = gpd.GeoDataFrame({"name": ["Here"]}, geometry=[a.sites.geometry.iloc[0].centroid], crs=a.sites.crs)
+    >>> "Known places" in known_map(a, check_known(a, spot), tiles=None).get_root().render()
+    True
+    """
+    m = site_map(a, tiles=tiles, layers=False)
+    group = folium.FeatureGroup(name="Known places", show=True)
+    pts = check.places.to_crs(4326)
+    sites = a.sites.to_crs(4326)
+    for i, row in check.table.iterrows():
+        p = pts.geometry.iloc[i]
+        site = sites.loc[row["site_id"]].geometry
+        c = site.representative_point()
+        standing = (
+            f"rank {int(row['rank'])} of {int(row['n_eligible'])} (percentile {row['percentile']:.0f})"
+            if pd.notna(row["rank"])
+            else f"not eligible: {html.escape(str(row['gates_failed']))}"
+        )
+        body = (
+            f"<b>{html.escape(str(row['name']))}</b><br>nearest candidate: {html.escape(str(row['site_name']))} "
+            f"({row['distance_km']:.1f} km)<br>{standing}"
+            + (f"<br>held back by: {html.escape(str(row['held_back_by']))}" if row["held_back_by"] else "")
+        )
+        folium.PolyLine([(p.y, p.x), (c.y, c.x)], color="#d62728", weight=2, dash_array="4 4").add_to(group)
+        folium.CircleMarker(
+            (p.y, p.x), radius=7, color="#d62728", fill=True, fill_opacity=0.9,
+            tooltip=html.escape(str(row["name"])), popup=folium.Popup(body, max_width=380),
+        ).add_to(group)  # fmt: skip
+    group.add_to(m)
+    folium.LayerControl(collapsed=True).add_to(m)
+    if len(pts):
+        minx, miny, maxx, maxy = pts.total_bounds
+        m.fit_bounds([(miny, minx), (maxy, maxx)], padding=(30, 30))
+    return m
 
 
 # --------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["TIERS", "order_rows", "rank_order", "rank_sites", "ranks_rows", "tiers"]
+__all__ = ["TIERS", "district_summary", "order_rows", "rank_order", "rank_sites", "ranks_rows", "tiers"]
 
 #: Tier name and the share of eligible sites (by rank) that reach it, cumulatively.
 TIERS: tuple[tuple[str, float], ...] = (("A", 0.10), ("B", 0.30), ("C", 0.60), ("D", 1.0))
@@ -107,3 +107,76 @@ def ranks_rows(scores: np.ndarray) -> np.ndarray:
     ranks = np.empty_like(order)
     np.put_along_axis(ranks, order, np.arange(1, order.shape[1] + 1)[np.newaxis, :], axis=1)
     return ranks
+
+
+def district_summary(
+    districts: pd.Series, names: pd.Series, scores: pd.Series, ranks: pd.Series, eligible: pd.Series
+) -> pd.DataFrame:
+    """Sites summarised by district: each district's best site, eligible sites and score spread.
+
+    Parameters
+    ----------
+    districts
+        Each site's district (or any area), indexed by site id; sites without one are left out.
+    names, scores, ranks, eligible
+        Each site's name, score (NaN when ineligible), rank and eligibility, indexed alike.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per district, best first (by best score, then district): ``district_rank``,
+        ``n_sites``, ``n_eligible``, ``best_site_id``, ``best_site``, ``best_score``,
+        ``best_rank``, ``score_median``, ``score_min``, ``score_max`` and ``score_spread``
+        (max - min) over its eligible sites. Districts without an eligible site come last, with
+        no best site.
+
+    Examples
+    --------
+    >>> ids = ["a", "b", "c", "d"]
+    >>> s = pd.Series([80.0, 60.0, 70.0, float("nan")], index=ids)
+    >>> out = district_summary(pd.Series(["X", "X", "Y", "Z"], index=ids), pd.Series(ids, index=ids), s,
+    ...                        rank_sites(s, s.notna()), s.notna())
+    >>> out[["district_rank", "n_sites", "n_eligible", "best_site_id", "score_spread"]]
+              district_rank  n_sites  n_eligible best_site_id  score_spread
+    district
+    X                     1        2           2            a          20.0
+    Y                     2        1           1            c           0.0
+    Z                     3        1           0          NaN           NaN
+    """
+    df = pd.DataFrame(
+        {
+            "district": districts,
+            "name": names,
+            "score": scores.astype(float),
+            "rank": ranks,
+            "eligible": eligible.astype(bool),
+        }
+    )
+    df = df[df["district"].notna()]
+    rows = []
+    for d, g in df.groupby("district", sort=True):
+        e = g[g["eligible"] & g["score"].notna()]
+        best = e.index[rank_order(e["score"].to_numpy(dtype=float), e.index.to_numpy())[0]] if len(e) else None
+        rows.append(
+            {
+                "district": d,
+                "n_sites": len(g),
+                "n_eligible": len(e),
+                "best_site_id": best,
+                "best_site": None if best is None else g.at[best, "name"],
+                "best_score": np.nan if best is None else float(g.at[best, "score"]),
+                "best_rank": pd.NA if best is None else int(g.at[best, "rank"]),
+                "score_median": float(e["score"].median()) if len(e) else np.nan,
+                "score_min": float(e["score"].min()) if len(e) else np.nan,
+                "score_max": float(e["score"].max()) if len(e) else np.nan,
+            }
+        )
+    out = pd.DataFrame(rows)
+    if out.empty:
+        return out
+    out["score_spread"] = out["score_max"] - out["score_min"]
+    out["best_rank"] = out["best_rank"].astype("Int64")
+    order = rank_order(out["best_score"].to_numpy(dtype=float), out["district"].to_numpy())
+    out = out.iloc[order].reset_index(drop=True)
+    out.insert(0, "district_rank", np.arange(1, len(out) + 1))
+    return out.set_index("district")

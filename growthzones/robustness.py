@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -35,7 +35,7 @@ from growthzones import mcda
 from growthzones.config import COMPARISONS, Config, did_you_mean
 from growthzones.errors import ConfigError, CriterionError, GrowthzonesError
 from growthzones.ranking import order_rows, ranks_rows
-from growthzones.scoring import apply_missing
+from growthzones.scoring import apply_missing, unknown_bounds
 
 if TYPE_CHECKING:
     from growthzones.assessment import Assessment
@@ -50,6 +50,7 @@ __all__ = [
     "rank_acceptability",
     "robustness",
     "sample_dirichlet",
+    "sample_scores",
     "sample_weights",
     "stability",
     "sweep",
@@ -667,6 +668,71 @@ def declared_uncertainty(config: Config) -> dict[str, float | tuple[str, str]]:
     return {c.name: c.uncertainty for c in config.criteria if c.uncertainty is not None}
 
 
+def sample_scores(
+    a: Assessment,
+    samples: int,
+    *,
+    seed: int | None = None,
+    input_uncertainty: Mapping[str, float | tuple[str, str]] | bool | None = True,
+    concentration: float | None = None,
+    levels: str = "both",
+) -> tuple[np.ndarray, int, Iterator[np.ndarray]]:
+    """Per-sample scores of the sites, drawn exactly as :func:`robustness` draws them.
+
+    The same seed gives the same weight (and input) samples as :func:`robustness`, so other
+    analyses (the robust portfolio) see the samples the rank tables were made from.
+
+    Returns
+    -------
+    candidates, seed, chunks
+        Row positions of the sites that can be eligible in some sample; the seed entropy
+        used; and an iterator of (c, len(candidates)) score arrays (0-100, NaN where a site is
+        not eligible in that sample), in sample order, ``samples`` rows in all.
+
+    Examples
+    --------
+    >>> import growthzones as gz
+    >>> a = gz.assess(gz.datasets.demo_config_path())
+    >>> cand, used, chunks = sample_scores(a, 50, seed=1)
+    >>> s = np.vstack(list(chunks))
+    >>> s.shape == (50, a.n_eligible), used
+    (True, 1)
+    """
+    samples = _positive_int(samples, "samples")
+    _check_levels(levels)
+    concentration = _check_concentration(concentration)
+    method, params = a.config.method.name, dict(a.config.method.params)
+    names = list(a.weights.criteria.index)
+    spec = declared_uncertainty(a.config) if input_uncertainty is True else input_uncertainty or {}
+    bounds = _parse_uncertainty(a, spec)
+    ss = np.random.SeedSequence(seed)
+    weight_ss, *input_ss = ss.spawn(1 + len(bounds))
+    gw, ww, gidx = _hierarchy(a.weights)
+    w_all = _sample_global(
+        gw, ww, gidx, samples, np.random.default_rng(weight_ss), concentration=concentration, levels=levels
+    )
+    if bounds:
+        cand, model = _input_model(a, bounds, input_ss)
+    else:
+        cand, model = np.flatnonzero(a.gates["eligible"].to_numpy(dtype=bool)), None
+    fixed = a.values[names].to_numpy(dtype=float)[cand]
+    per = max(cand.size, 1) * (len(names) if model is not None else 1)
+    chunk = max(1, _CHUNK_ELEMENTS // per)
+
+    def chunks() -> Iterator[np.ndarray]:
+        for start in range(0, samples, chunk):
+            w = w_all[start : start + chunk]
+            if not cand.size:
+                yield np.zeros((len(w), 0))
+            elif model is None:
+                yield 100.0 * _scores_fixed(method, params, fixed, w)
+            else:
+                v, valid = model.draw(len(w))
+                yield np.where(valid, 100.0 * _scores_varying(method, params, v, w, valid), np.nan)
+
+    return cand, int(ss.entropy), chunks()  # type: ignore[arg-type]
+
+
 def robustness(
     a: Assessment,
     *,
@@ -751,7 +817,8 @@ def robustness(
     names = list(a.weights.criteria.index)
     m = len(names)
     input_uncertainty = declared_uncertainty(a.config) if input_uncertainty is True else input_uncertainty or {}
-    bounds = _parse_uncertainty(a, input_uncertainty)
+    # Unknown values (missing = "unknown", e.g. a nation the data do not cover) vary over their plausible range.
+    bounds = unknown_bounds(a.config, a.criteria, _parse_uncertainty(a, input_uncertainty))
 
     ss = np.random.SeedSequence(seed)
     weight_ss, *input_ss = ss.spawn(1 + len(bounds))

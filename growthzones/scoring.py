@@ -17,7 +17,16 @@ from growthzones import mcda
 from growthzones.config import Config
 from growthzones.errors import MissingDataError
 
-__all__ = ["Weights", "apply_missing", "criterion_values", "effective_weights", "group_scores", "score_sites"]
+__all__ = [
+    "Weights",
+    "apply_missing",
+    "criterion_values",
+    "effective_weights",
+    "group_scores",
+    "score_sites",
+    "unknown_bounds",
+    "unknown_cells",
+]
 
 log = logging.getLogger(__name__)
 
@@ -119,11 +128,22 @@ def apply_missing(
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     """Apply each criterion's ``missing`` policy to sites without a value.
 
+    A site has no value where nothing was in range, or where its nation is not covered by the
+    criterion's data (:func:`growthzones.coverage.mask_uncovered` blanks those first).
+
+    - ``"fail"`` (the default): stop with an error naming the sites;
+    - ``"worst"``: value 0;
+    - ``"exclude"``: the site is ineligible;
+    - ``"unknown"``: the median value of the sites with a value (neither rewarded nor punished
+      against a typical site); robustness runs sample it over the observed range
+      (:func:`unknown_bounds`), widening the site's rank interval instead;
+    - ``"proxy"``: the value of the criterion named by ``proxy`` (worst where that too is missing).
+
     Returns
     -------
     (values, excluded, notes)
-        Values with ``missing = "worst"`` gaps set to 0; a boolean table of sites excluded by
-        ``missing = "exclude"``; notes saying what was done.
+        Values with the gaps filled; a boolean table of sites excluded by ``missing = "exclude"``;
+        notes saying what was done.
 
     Raises
     ------
@@ -147,6 +167,7 @@ def apply_missing(
     excluded = pd.DataFrame(index=criteria.index)
     notes: list[str] = []
     gated = {g.criterion for g in config.gates if g.enabled}
+    proxied = []
     for c in config.criteria:
         if c.weight <= 0 and c.name not in gated:
             continue
@@ -160,7 +181,8 @@ def apply_missing(
             msg = (
                 f"criterion {c.name!r}: no value for {len(ids)} site(s) ({shown}), e.g. outside the extent{where} "
                 f'or nothing within range; fix the layer, or set missing = "worst" (score them 0) or '
-                f'missing = "exclude" (make them ineligible) for this criterion'
+                f'missing = "exclude" (make them ineligible) for this criterion, or missing = "unknown" '
+                f"(sample it in robustness runs)"
             )
             raise MissingDataError(msg)
         if c.missing == "worst" and c.name in values.columns:
@@ -169,7 +191,92 @@ def apply_missing(
         elif c.missing == "exclude":
             excluded[c.name] = gap
             notes.append(f"criterion {c.name!r}: {len(ids)} site(s) without a value made ineligible ({shown})")
+        elif c.missing == "unknown" and c.name in values.columns:
+            known = values.loc[~gap, c.name].to_numpy(dtype=float)
+            fill = float(np.median(known)) if known.size else 0.5
+            values.loc[gap, c.name] = fill
+            notes.append(
+                f"criterion {c.name!r}: {len(ids)} site(s) without a value treated as unknown: the median value "
+                f"{fill:.3f} of the sites with one, sampled over their range in robustness runs ({shown})"
+            )
+        elif c.missing == "proxy" and c.name in values.columns:
+            proxied.append((c, gap, len(ids), shown))
+    # Proxies last, so that a proxy's own gaps are filled by its own policy first.
+    for c, gap, n, shown in proxied:
+        stand_in = values[c.proxy].to_numpy(dtype=float)[gap] if c.proxy in values.columns else np.full(n, np.nan)
+        values.loc[gap, c.name] = np.nan_to_num(stand_in, nan=0.0)
+        notes.append(f"criterion {c.name!r}: {n} site(s) without a value scored by the proxy {c.proxy!r} ({shown})")
     return values, excluded.fillna(False).astype(bool), notes
+
+
+def unknown_cells(config: Config, criteria: pd.DataFrame) -> pd.DataFrame:
+    """True where a weighted criterion with ``missing = "unknown"`` has no raw value.
+
+    Examples
+    --------
+    >>> import growthzones as gz
+    >>> a = gz.assess(gz.datasets.demo_config_path())
+    >>> bool(unknown_cells(a.config, a.criteria).to_numpy().any())
+    False
+    """
+    names = [c.name for c in config.criteria if c.missing == "unknown" and c.weight > 0]
+    return criteria[names].isna() if names else pd.DataFrame(index=criteria.index)
+
+
+def unknown_bounds(
+    config: Config,
+    criteria: pd.DataFrame,
+    bounds: dict[str, tuple[np.ndarray, np.ndarray]] | None = None,
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Add, for every unknown value, its plausible range in raw units to input-uncertainty bounds.
+
+    The plausible range of an unknown value is the range observed over the sites with a value.
+    Sites with a value keep their bounds in ``bounds`` (their own value when none).
+
+    Parameters
+    ----------
+    config, criteria
+        The assessment's config and raw criteria (uncovered nations already blanked).
+    bounds
+        Criterion -> (low, high) raw arrays, one per site, from declared input uncertainty.
+
+    Returns
+    -------
+    dict
+        ``bounds`` with the unknown criteria added or widened.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from growthzones.config import parse_config
+    >>> cfg = parse_config('''
+    ... [sites]
+    ... path = "s.gpkg"
+    ... id = "id"
+    ... name = "name"
+    ... [[criteria]]
+    ... name = "water"
+    ... group = "water"
+    ... measure = "attribute"
+    ... attribute = "stress"
+    ... missing = "unknown"
+    ... value = { function = "linear", low = 0, high = 1 }
+    ... ''')
+    >>> lo, hi = unknown_bounds(cfg, pd.DataFrame({"water": [0.2, 0.9, None]}))["water"]
+    >>> lo.tolist(), hi.tolist()
+    ([0.2, 0.9, 0.2], [0.2, 0.9, 0.9])
+    """
+    out = dict(bounds or {})
+    for name in unknown_cells(config, criteria).columns:
+        x = criteria[name].to_numpy(dtype=float)
+        gap = np.isnan(x)
+        if not gap.any() or gap.all():
+            continue
+        lo, hi = out.get(name, (x, x))
+        lo = np.where(gap, np.nanmin(x), lo)
+        hi = np.where(gap, np.nanmax(x), hi)
+        out[name] = (lo, hi)
+    return out
 
 
 def group_scores(values: pd.DataFrame, weights: Weights) -> pd.DataFrame:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import pandas as pd
 import pyogrio
 
 from growthzones.config import Config
+from growthzones.coverage import coverage_table, with_layer_nations
 from growthzones.errors import GrowthzonesError
 from growthzones.layers import apply_where, read_raster_info, read_vector
 from growthzones.sites import prepare_sites
@@ -33,6 +35,7 @@ class ValidationReport:
     """Every input checked, with its problems."""
 
     checks: list[LayerCheck]
+    coverage: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def problems(self) -> list[str]:
@@ -64,6 +67,9 @@ class ValidationReport:
                 lines.append(f"      CRS {c.crs or '?'}{count}{ext}")
             lines += [f"      note: {n}" for n in c.notes]
             lines += [f"      problem: {p}" for p in c.problems]
+        if not self.coverage.empty:
+            lines.append("Coverage by nation (criterion x nation: covered / proxy / unknown, n sites):")
+            lines += ["  " + line for line in self.coverage.to_string().splitlines()]
         n = len(self.problems)
         lines.append("no problems found" if n == 0 else f"{n} problem(s) found")
         return "\n".join(lines)
@@ -83,6 +89,7 @@ def validate_config(config: Config) -> ValidationReport:
     (True, 'sites')
     """
     checks: list[LayerCheck] = []
+    coverage = pd.DataFrame()
     sc = LayerCheck("sites", "vector", str(config.sites.path))
     try:
         gdf, notes = read_vector(config.sites.path, layer=config.sites.layer, crs=config.project.crs, what="sites")
@@ -98,6 +105,7 @@ def validate_config(config: Config) -> ValidationReport:
         for c in config.criteria:
             if c.measure == "attribute" and c.attribute not in gdf.columns:
                 sc.problems.append(f"criterion {c.name!r}: sites have no column {c.attribute!r}")
+        coverage = coverage_table(with_layer_nations(config), gdf)
     except GrowthzonesError as exc:
         sc.problems.append(str(exc))
     checks.append(sc)
@@ -126,7 +134,7 @@ def validate_config(config: Config) -> ValidationReport:
         except GrowthzonesError as exc:
             lc.problems.append(str(exc))
         checks.append(lc)
-    return ValidationReport(checks)
+    return ValidationReport(checks, coverage)
 
 
 def _src_crs(path: object, layer: str | None) -> str:

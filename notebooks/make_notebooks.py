@@ -1160,12 +1160,129 @@ BYO = [
     ),
 ]
 
+PORTFOLIO = [
+    md(
+        f"""
+        # 7. Portfolio: a shortlist that works together
+
+        A ranking says which bid is best. A portfolio is the *set* of bids, taken together, with
+        the largest total score that meets limits: how many sites, at most so many per region,
+        the demand behind one substation within its headroom, sites far enough apart. It is
+        solved exactly as a binary integer program (HiGHS, in SciPy), and every strong bid left
+        out gets the limit that kept it out. See `docs/portfolio.md`.
+
+        {DEMO_NOTICE}
+        """
+    ),
+    code(
+        """
+        import tempfile
+        from pathlib import Path
+
+        import pandas as pd
+
+        import growthzones as gz
+        from growthzones.export import write_portfolio
+        from growthzones.portfolio import robust_portfolio
+
+        pd.set_option("display.width", 160)
+        pd.set_option("display.max_colwidth", 140)
+        a = gz.assess(gz.datasets.demo_config_path())
+        """
+    ),
+    md(
+        """
+        ## The top 10 of the ranking, as a set
+
+        Where do the ten best-ranked bids sit? Often several share a region, a substation or a
+        corner of the map.
+        """
+    ),
+    code(
+        """
+        top10 = a.top(10).index
+        a.sites.loc[top10, ["name", "region", "power_need_mw"]].join(a.scores["score"])
+        """
+    ),
+    md(
+        """
+        ## Ten bids under limits
+
+        At most two per region, the demand of the bids sharing a nearest substation within that
+        substation's headroom, and the chosen bids at least 40 km apart.
+        """
+    ),
+    code(
+        """
+        limits = gz.Limits(
+            count=10,
+            demand="power_need_mw",
+            per=(gz.GroupLimit("region", max=2),),
+            capacity=(gz.CapacityLimit("substations", headroom="headroom_mw"),),
+            min_spacing_km=40,
+        )
+        p = gz.select_portfolio(a, limits)
+        print(p.status, round(p.total_score, 1), "vs the top 10's", round(float(a.top(10)["score"].sum()), 1))
+        p.table.loc[list(p.chosen), ["name", "rank", "score"]].sort_values("rank")
+        """
+    ),
+    md("## Why each strong bid was left out"),
+    code(
+        """
+        p.table.loc[p.table["reason"] != "", ["name", "score", "reason"]].head(12)
+        """
+    ),
+    md(
+        """
+        ## What each limit costs
+
+        Each limit is dropped, and loosened by one step, and the problem solved again: the gain
+        in total score is what the limit costs.
+        """
+    ),
+    code(
+        """
+        p.limit_costs.query("group == '' or gain_if_loosened > 0")
+        """
+    ),
+    md(
+        """
+        ## Under uncertain weights
+
+        The portfolio is solved again for each of 100 weight samples around the configured
+        weights (the robustness analysis's samples). The core is the set of bids chosen in at
+        least 90 % of them.
+        """
+    ),
+    code(
+        """
+        r = robust_portfolio(a, limits, samples=100, seed=1, concentration=50)
+        print("core:", ", ".join(r.core) or "none")
+        r.selection.sort_values("p_selected", ascending=False).head(12)
+        """
+    ),
+    code(
+        """
+        r.sets
+        """
+    ),
+    md("## Write it out (QGIS opens the `portfolio` layer with the reasons)"),
+    code(
+        """
+        out_dir = Path(tempfile.mkdtemp(prefix="growthzones-portfolio-"))
+        path = write_portfolio(a, p, out_dir / "portfolio.gpkg", robust=r)
+        path.name
+        """
+    ),
+]
+
 NOTEBOOKS: dict[str, list[Cell]] = {
     "01_quickstart.ipynb": QUICKSTART,
     "02_reweighting.ipynb": REWEIGHTING,
     "03_methods.ipynb": METHODS,
     "04_robustness.ipynb": ROBUSTNESS,
     "05_bring_your_own_layers.ipynb": BYO,
+    "07_portfolio.ipynb": PORTFOLIO,
 }
 
 

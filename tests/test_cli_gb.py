@@ -8,11 +8,14 @@ The tiny stack (EPSG:27700, metres)::
     national park  box(60 km, 60 km, 100 km, 100 km)
     substations  Alpha 400 kV at (25 km, 60 km); Beta 132 kV at (75 km, 20 km)
     boundaries  B4 at y = 80 km (drawn for x 10-90 km), B6 at y = 40 km (x 10-90 km)
+    former stations  Gamma (coal, 2,000 MW, closed) at (40 km, 30 km); Delta (gas, operating) at (80 km, 10 km)
 
 Worked by hand: a 20 km grid of 1 km squares has centres at 10, 30, 50, 70, 90 km: 25 squares,
 all wholly on land, of which 4 ((70|90, 70|90) km) touch the park: 21 kept. Only Alpha is 275 kV+;
 its north square (centre (25, 61) km) is clear: 1 kept. The E1/E2 districts are the LAD
 candidates (N1 is outside Great Britain). Alpha's square lies between B6 (south of it) and B4.
+The grid squares go to grid_candidates; site_candidates holds Alpha's square and one on Gamma
+(centred on it: wholly on land); Delta is operating, so it gives none.
 """
 
 from __future__ import annotations
@@ -71,6 +74,10 @@ def tiny_stack(tmp_path: Path) -> Path:
     b4 = LineString([(10 * KM, 80 * KM), (90 * KM, 80 * KM)])
     b6 = LineString([(10 * KM, 40 * KM), (90 * KM, 40 * KM)])
     write("etys_boundaries", {"boundary": ["B4", "B6"]}, [b4, b6])
+    write("former_stations", {"name": ["Gamma", "Delta"], "fuel": ["coal", "gas"],
+                              "former_capacity_mw": [2000.0, 800.0], "status": ["closed", "operating"],
+                              "closure_year": [None, None]},
+          [Point(40 * KM, 30 * KM), Point(80 * KM, 10 * KM)])  # fmt: skip
     return p
 
 
@@ -131,10 +138,12 @@ def test_candidates_on_tiny_stack(tiny_stack, tmp_path):
     out = tmp_path / "cands.gpkg"
     r = run("candidates", "--layers", str(tiny_stack), "--out", str(out), "--boundaries", "B4,B6")
     assert r.exit_code == 0, r.output
-    assert "lad_candidates: 2 candidate(s)" in r.stdout and "site_candidates: 22 candidate(s)" in r.stdout
+    assert "lad_candidates: 2 candidate(s)" in r.stdout and "site_candidates: 2 candidate(s)" in r.stdout
+    assert "grid_candidates: 21 candidate(s)" in r.stdout
     assert "left out 1 district(s) outside Great Britain (Northern Ireland 1)" in r.stderr
     assert "dropped 4 square(s) overlapping national_parks" in r.stderr
-    assert sorted(name for name, _ in pyogrio.list_layers(out)) == ["lad_candidates", "site_candidates"]
+    layers = sorted(name for name, _ in pyogrio.list_layers(out))
+    assert layers == ["grid_candidates", "lad_candidates", "site_candidates"]
 
     lad = gpd.read_file(out, layer="lad_candidates").set_index("site_id")
     assert lad.index.tolist() == ["E1", "E2"]
@@ -143,7 +152,12 @@ def test_candidates_on_tiny_stack(tiny_stack, tmp_path):
     assert lad.loc["E1", "area_ha"] == 500_000.0
 
     sites = gpd.read_file(out, layer="site_candidates").set_index("site_id")
-    assert (sites["kind"] == "grid").sum() == 21
+    grid = gpd.read_file(out, layer="grid_candidates").set_index("site_id")
+    assert (grid["kind"] == "grid").sum() == len(grid) == 21
+    former = sites.loc[sites["kind"] == "former station"]
+    assert former.index.tolist() == ["F00400-00300"]
+    assert former.iloc[0]["name"] == "Former Gamma (coal, 2,000 MW, closed), West"
+    assert former.iloc[0]["station"] == "Gamma" and former.iloc[0].geometry.centroid.coords[0] == (40 * KM, 30 * KM)
     beside = sites.loc[sites["kind"] == "beside point"]
     assert beside.index.tolist() == ["P00250-00610"]
     row = beside.iloc[0]
@@ -151,10 +165,10 @@ def test_candidates_on_tiny_stack(tiny_stack, tmp_path):
     assert (row["boundaries_south"], row["boundaries_south_of"]) == (1, "B6")
     assert row["lad_code"] == "E1" and row["country"] == "England"
     park = box(60 * KM, 60 * KM, 100 * KM, 100 * KM)
-    assert not sites.intersects(park).any()
+    assert not sites.intersects(park).any() and not grid.intersects(park).any()
     # grid rows above B4 (centres at 90 km) have both boundaries south of them
-    assert sites.loc["G0010-0090", "boundaries_south"] == 2
-    assert sites.loc["G0010-0010", "boundaries_south"] == 0
+    assert grid.loc["G0010-0090", "boundaries_south"] == 2
+    assert grid.loc["G0010-0010", "boundaries_south"] == 0
 
 
 def test_candidates_lad_only_and_substations_only(tiny_stack, tmp_path):
@@ -168,6 +182,24 @@ def test_candidates_lad_only_and_substations_only(tiny_stack, tmp_path):
     assert r.exit_code == 0, r.output
     sites = gpd.read_file(out2, layer="site_candidates")
     assert sorted(sites["name"]) == ["Beside 132 kV substation #2 (N), East", "Beside Alpha (400 kV) (N), West"]
+
+
+def test_candidates_with_located_regions(tiny_stack, tmp_path):
+    regions = tmp_path / "regions.gpkg"
+    gpd.GeoDataFrame({"site_id": ["R001"], "name": ["Located region R001"]},
+                     geometry=[box(10 * KM, 10 * KM, 11 * KM, 12 * KM)], crs=27700).to_file(regions)  # fmt: skip
+    out = tmp_path / "c.gpkg"
+    r = run("-q", "candidates", "--layers", str(tiny_stack), "--out", str(out), "--regions", str(regions),
+            "--boundaries", "B6")  # fmt: skip
+    assert r.exit_code == 0, r.output
+    sites = gpd.read_file(out, layer="site_candidates").set_index("site_id")
+    assert sites.loc["R001", "kind"] == "located region" and sites.loc["R001", "area_ha"] == 200.0
+    assert sites.loc["R001", "country"] == "England" and sites.loc["R001", "name"] == "Located region R001, West"
+    assert set(sites["kind"]) == {"beside point", "former station", "located region"}
+    gpd.GeoDataFrame({"x": [1]}, geometry=[box(0, 0, 1, 1)], crs=27700).to_file(tmp_path / "bad.gpkg")
+    line = one_line_error(run("candidates", "--layers", str(tiny_stack), "--out", str(out), "--regions",
+                              str(tmp_path / "bad.gpkg")))  # fmt: skip
+    assert "has no site_id column" in line
 
 
 def test_candidates_errors_exit_2(tiny_stack, tmp_path):

@@ -59,7 +59,8 @@ def _code(cell: str) -> str:
 
 TOML_NAMES = {"project": "`[project]`", "sites": "`[sites]`", "layers": "`[layers.<name>]`",
               "weights": "`[weights]`", "criteria": "`[[criteria]]`", "gates": "`[[gates]]`",
-              "method": "`[method]`"}  # fmt: skip
+              "method": "`[method]`", "portfolio": "`[portfolio]`", "portfolio.per": "`[[portfolio.per]]`",
+              "portfolio.capacity": "`[[portfolio.capacity]]`"}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -72,8 +73,8 @@ def documented(reference) -> dict[str, dict[str, dict[str, str]]]:
     """section -> key -> {type, default, allowed, description, example}, read from docs/config.md."""
     sections = _sections(reference)
     out = {}
-    for section in C.SECTION_KEYS[""]:
-        if section == "weights":
+    for section in C.SECTION_KEYS:
+        if section in ("", "weights"):
             continue
         block = sections[TOML_NAMES[section]]
         out[section] = {
@@ -104,7 +105,20 @@ def _base() -> dict:
         "criteria": [{**criterion, "value": _LINEAR}],
         "gates": [{"criterion": '"grid_distance"', "op": '"<="', "value": "25"}],
         "method": {},
+        "portfolio": {"count": "3"},
+        "portfolio.per": [{"by": '"region"', "min": "0", "max": "2"}],
+        "portfolio.capacity": [{"by": '"region"', "headroom": "1500"}],
     }
+
+
+# Sections written as a list of tables ([[...]]): a key is tried on the first one.
+_LISTS = ("criteria", "gates", "portfolio.per", "portfolio.capacity")
+
+
+def _table_of(cfg: dict, section: str) -> dict:
+    if section == "layers":
+        return cfg["layers"]["substations"]
+    return cfg[section][0] if section in _LISTS else cfg[section]
 
 
 def _render(cfg: dict) -> str:
@@ -115,6 +129,11 @@ def _render(cfg: dict) -> str:
     for key, table in cfg.get("layers", {}).items():
         lines += [f"[layers.{key}]", *(f"{k} = {v}" for k, v in table.items()), ""]
     for section in ("criteria", "gates"):
+        for table in cfg.get(section, []):
+            lines += [f"[[{section}]]", *(f"{k} = {v}" for k, v in table.items()), ""]
+    if "portfolio" in cfg:
+        lines += ["[portfolio]", *(f"{k} = {v}" for k, v in cfg["portfolio"].items()), ""]
+    for section in ("portfolio.per", "portfolio.capacity"):
         for table in cfg.get(section, []):
             lines += [f"[[{section}]]", *(f"{k} = {v}" for k, v in table.items()), ""]
     return "\n".join(lines)
@@ -138,13 +157,20 @@ def _with_key(section: str, key: str, example: str) -> dict:
     cfg = _base()
     if section == "layers":
         cfg["layers"]["substations"][key] = example
-    elif section in ("criteria", "gates"):
+    elif section == "portfolio" and key in ("per", "capacity"):
+        del cfg[f"portfolio.{key}"]  # the inline example replaces the [[portfolio.<key>]] tables
+        cfg[section][key] = example
+    elif section in ("criteria", "gates", "portfolio.per", "portfolio.capacity"):
         table = cfg[section][0]
         if section == "criteria" and key in _CRITERION_FOR:
             table.update(_CRITERION_FOR[key])
             if key == "attribute":
                 table.pop("attribute", None)
         table[key] = example
+        if key == "proxy":  # a proxy names another criterion and comes with missing = "proxy"
+            table["missing"] = '"proxy"'
+            cfg["criteria"].append({**table, "name": example, "value": _LINEAR, "missing": '"worst"'})
+            del cfg["criteria"][-1]["proxy"]
         if key == "stat" and example == '"fraction"':
             table["range"] = "[0.5, 1]"
     else:
@@ -210,13 +236,7 @@ def test_required_keys_are_required(documented):
     for section, keys in documented.items():
         for key, doc in keys.items():
             cfg = _base()
-            table = (
-                cfg["layers"]["substations"]
-                if section == "layers"
-                else cfg[section][0]
-                if section in ("criteria", "gates")
-                else cfg[section]
-            )
+            table = _table_of(cfg, section)
             if doc["default"] == "required":
                 table.pop(key, None)
                 with pytest.raises(ConfigError):
@@ -235,25 +255,24 @@ def test_documented_defaults_are_the_parsers(documented):
         "criteria": cfg.criteria[0],
         "gates": cfg.gates[0],
         "method": cfg.method,
+        "portfolio": cfg.portfolio,
+        "portfolio.per": cfg.portfolio.per[0],
+        "portfolio.capacity": cfg.portfolio.capacity[0],
     }
     base = _base()
     checked = 0
     for section, keys in documented.items():
         for key, doc in keys.items():
             default = doc["default"]
-            present = key in (
-                base["layers"]["substations"]
-                if section == "layers"
-                else base[section][0]
-                if section in ("criteria", "gates")
-                else base[section]
-            )
+            present = key in _table_of(base, section) or (section == "portfolio" and f"portfolio.{key}" in base)
             if present or (not default.startswith("`") and default != "none"):
                 continue
             expected = None if default == "none" else tomllib.loads(f"x = {_code(default)}")["x"]
             actual = getattr(objects[section], key)
             if isinstance(expected, dict):
                 actual = dict(actual)
+            if isinstance(actual, tuple):
+                actual = list(actual)
             assert actual == expected, f"{section}.{key}: documented default {default}, parser gives {actual!r}"
             checked += 1
     assert checked >= 15
@@ -356,6 +375,11 @@ def test_bundled_configs_use_documented_keys(documented):
         for section in ("criteria", "gates"):
             for table in raw.get(section, []):
                 assert set(table) <= set(documented[section]), (path, section)
+        portfolio = raw.get("portfolio", {})
+        assert set(portfolio) <= set(documented["portfolio"]), path
+        for sub in ("per", "capacity"):
+            for table in portfolio.get(sub, []):
+                assert set(table) <= set(documented[f"portfolio.{sub}"]), (path, sub)
 
 
 # --------------------------------------------------------------------------------------------
@@ -372,7 +396,7 @@ def test_guide_names_every_cli_command(guide):
     from growthzones.cli import main
 
     commands = set(main.commands)
-    mentioned = set(re.findall(r"`growthzones (\w+)", guide))
+    mentioned = set(re.findall(r"`growthzones (\w[\w-]*)", guide))
     assert commands <= mentioned, f"commands missing from docs/user-guide.md: {sorted(commands - mentioned)}"
     assert mentioned <= commands, f"docs/user-guide.md names commands that do not exist: {sorted(mentioned - commands)}"
     for name, cmd in main.commands.items():

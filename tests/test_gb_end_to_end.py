@@ -26,7 +26,7 @@ from growthzones.gbdata import LAYER_NAMES
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "gb-open-data"
-CONFIGS = ("gb_aigz.toml", "gb_aigz_sites.toml")
+CONFIGS = ("gb_aigz.toml", "gb_aigz_districts.toml")
 
 pytestmark = [
     pytest.mark.gbdata,
@@ -91,16 +91,22 @@ def test_lad_candidates_are_the_districts_of_great_britain(project):
 
 def test_site_candidates_avoid_national_parks(project):
     sites = gpd.read_file(project["candidates"], layer="site_candidates")
-    parks = gpd.read_file(project["layers"], layer="national_parks")
-    assert len(sites) > 500
-    assert set(sites["kind"]) == {"grid", "beside point"}
-    assert not sites.intersects(shapely.union_all(parks.geometry.to_numpy())).any()
+    grid = gpd.read_file(project["candidates"], layer="grid_candidates")
+    parks = shapely.union_all(gpd.read_file(project["layers"], layer="national_parks").geometry.to_numpy())
+    assert len(sites) > 350 and len(grid) > 450
+    assert set(sites["kind"]) == {"former station", "beside point"} and set(grid["kind"]) == {"grid"}
+    beside = sites.loc[sites["kind"] == "beside point"]
+    assert not beside.intersects(parks).any() and not grid.intersects(parks).any()
     assert set(sites["country"]) == {"England", "Scotland", "Wales"}
+    # Former stations are kept where they are: Trawsfynydd lies inside Eryri (Snowdonia) and is gated later.
+    former = sites.loc[sites["kind"] == "former station"].set_index("station")
+    assert former.loc["Trawsfynydd"].geometry.intersects(parks)
+    assert {"Cottam", "Ratcliffe-on-Soar", "Fiddlers Ferry", "Aberthaw B", "Wylfa"} <= set(former.index)
 
 
 def test_rank_districts(project, tmp_path):
     out = tmp_path / "lad_ranked.gpkg"
-    r = run("rank", str(project["root"] / "configs" / "gb_aigz.toml"), "--out", str(out), "--top", "15")
+    r = run("rank", str(project["root"] / "configs" / "gb_aigz_districts.toml"), "--out", str(out), "--top", "15")
     assert r.exit_code == 0, r.output
     lines = r.stdout.splitlines()
     assert lines[0].startswith("AI Growth Zones: GB local authority districts (open data): 350 sites,")
@@ -119,16 +125,17 @@ def test_rank_sites_and_known_facts(project):
     """Keswick (inside the Lake District) fails the park gate; a square by Drax is < 1 km from 400 kV."""
     from growthzones.candidates import add_context, read_stack
 
-    cfg = gz.load_config(project["root"] / "configs" / "gb_aigz_sites.toml")
+    cfg = gz.load_config(project["root"] / "configs" / "gb_aigz.toml")
     stack = read_stack(project["layers"], ["regions", "etys_boundaries", "water_stress"])
     known = gpd.GeoDataFrame(
-        {"sid": ["keswick", "drax"], "label": ["Keswick", "Beside Drax"]},
+        {"sid": ["keswick", "drax"], "label": ["Keswick", "Beside Drax"], "country": ["England", "England"]},
         geometry=[square(-3.134, 54.60), square(-0.996, 53.737, dy=1000.0)],  # Drax: 1 km north of the station
         crs=27700,
     )
     path = project["root"] / "build" / "known_sites.gpkg"
     add_context(known, stack).to_file(path, layer="known", engine="pyogrio")
-    a = gz.assess(dataclasses.replace(cfg, sites=SitesConfig(path=path, id="sid", name="label", layer="known")))
+    sites_cfg = SitesConfig(path=path, id="sid", name="label", layer="known", nation="country")
+    a = gz.assess(dataclasses.replace(cfg, sites=sites_cfg))
     crit, gates = a.criteria, a.gates
     assert crit.loc["keswick", "national_park_share"] == 1.0
     assert not gates.loc["keswick", "eligible"]
@@ -139,4 +146,15 @@ def test_rank_sites_and_known_facts(project):
     # and the whole site variant ranks
     full = gz.assess(cfg)
     assert full.n_eligible > 300
-    assert (full.criteria["national_park_share"] == 0).all()
+    parked = full.criteria["national_park_share"] > 0
+    assert set(full.sites.loc[parked, "kind"]) == {"former station"}
+    assert not full.gates.loc[parked, "eligible"].any()
+    # the district summary: one row per district with a site, best site first
+    d = full.districts
+    assert d["n_sites"].sum() == len(full.sites) and d["n_eligible"].sum() == full.n_eligible
+    assert d["best_score"].iloc[0] == full.scores["score"].max()
+    # no criterion covering England only moves Welsh or Scottish sites: they hold the median English value
+    elsewhere = full.sites["country"] != "England"
+    for name in ("water_stress", "brownfield_ha_10km"):
+        assert full.criteria.loc[elsewhere, name].isna().all()
+        assert full.values.loc[elsewhere, name].nunique() == 1

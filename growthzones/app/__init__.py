@@ -51,6 +51,7 @@ PAGES: list[PageSpec] = [
     PageSpec("compare.py", "Compare", ":material/compare_arrows:", "compare"),
     PageSpec("robustness.py", "Robustness", ":material/shield:", "robustness"),
     PageSpec("surface.py", "Surface", ":material/grid_on:", "surface"),
+    PageSpec("portfolio.py", "Portfolio", ":material/workspaces:", "portfolio"),
     PageSpec("data_method.py", "Data and method", ":material/menu_book:", "method"),
     PageSpec("upload_bids.py", "Upload bids", ":material/upload_file:", "upload"),
 ]

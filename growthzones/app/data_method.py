@@ -7,6 +7,7 @@ import streamlit as st
 
 from growthzones import mcda
 from growthzones.app import _shared
+from growthzones.coverage import coverage_table
 
 ctx = _shared.context()
 a = ctx.current
@@ -49,6 +50,18 @@ if sources:
     with st.expander("Sources", expanded=False):
         st.markdown(sources[0].read_text(encoding="utf-8"))
 
+st.markdown("#### Coverage by nation")
+coverage = coverage_table(cfg, a.sites)
+if coverage.empty:
+    st.caption("No weighted or gated criterion.")
+else:
+    st.dataframe(coverage)
+    st.caption(
+        "Per criterion and nation: `covered` where its data cover the nation; elsewhere what its `missing` policy "
+        "gives: `unknown` (the median value of the sites with data; robustness samples it over the observed range, "
+        "widening those sites' rank intervals) or `proxy: <criterion>` (a GB-wide stand-in). In brackets: sites."
+    )
+
 st.markdown("#### Notes")
 if a.notes:
     for n in a.notes:
@@ -90,7 +103,8 @@ st.dataframe(
                 "filter": c.where or "",
                 "unit": c.unit,
                 "direction": c.direction,
-                "missing": c.missing,
+                "missing": c.missing if c.proxy is None else f"proxy: {c.proxy}",
+                "nations": "all" if c.nations is None else ", ".join(c.nations),
                 "value function": "" if c.value is None else f"{c.value.function} {dict(c.value.params)}",
             }
             for c in cfg.criteria

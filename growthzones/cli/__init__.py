@@ -66,9 +66,21 @@ def main(ctx: click.Context, verbose: int, quiet: bool) -> None:
 
 
 def _register() -> None:
-    from growthzones.cli import app, candidates, compare, data, locate, rank, robustness, surface, validate
+    from growthzones.cli import (
+        app,
+        candidates,
+        compare,
+        data,
+        known,
+        locate,
+        portfolio,
+        rank,
+        robustness,
+        surface,
+        validate,
+    )
 
-    for mod in (rank, validate, compare, app, robustness, data, candidates, surface, locate):
+    for mod in (rank, validate, compare, app, robustness, data, candidates, surface, locate, portfolio, known):
         for cmd in mod.COMMANDS:
             main.add_command(cmd)
 

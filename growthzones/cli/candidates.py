@@ -7,9 +7,11 @@ layer per kind of candidate:
     One candidate per local authority district of Great Britain (England, Scotland, Wales;
     Northern Ireland is outside British National Grid and is left out): the district polygon.
 ``site_candidates``
-    Site-sized squares (100 ha by default) on a regular grid over the land and beside the
-    275/400 kV substations, each wholly on the land of Great Britain and clear of the
-    constraint layers (national parks by default).
+    Site-sized squares (100 ha by default) beside the 275/400 kV substations (wholly on the land
+    of Great Britain and clear of the constraint layers, national parks by default) and on each
+    closed or closing large power station of the stack's ``former_stations`` layer.
+``grid_candidates``
+    The same squares on a regular grid over the land (a GB-wide baseline).
 
 The work is :func:`growthzones.candidates.gb_candidates` (context columns described there);
 this module only parses the options, calls it and prints.
@@ -30,6 +32,7 @@ from growthzones.candidates import (
     summary_lines,
     write_candidates,
 )
+from growthzones.errors import LayerError
 
 __all__ = ["COMMANDS", "candidates"]
 
@@ -49,8 +52,12 @@ def _split(text: str) -> list[str]:
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("build/candidates.gpkg"),
               show_default=True, help="Output GeoPackage: one layer per kind of candidate.")  # fmt: skip
 @click.option("--lad", is_flag=True, help="One candidate per local authority district (layer lad_candidates).")
-@click.option("--grid", is_flag=True, help="Squares on a regular grid over the land (layer site_candidates).")
+@click.option("--grid", is_flag=True, help="Squares on a regular grid over the land (layer grid_candidates).")
 @click.option("--substations", is_flag=True, help="Squares beside high-voltage substations (layer site_candidates).")
+@click.option("--former", is_flag=True,
+              help="Squares on closed or closing large power stations (layer site_candidates).")  # fmt: skip
+@click.option("--regions", "regions_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Regions from `growthzones locate` (GeoPackage) to add to site_candidates.")  # fmt: skip
 @click.option("--grid-km", type=click.FloatRange(min=1, min_open=False), default=20.0, show_default=True,
               help="Grid spacing, km.")  # fmt: skip
 @click.option("--size-ha", type=click.FloatRange(min=0, min_open=True), default=100.0, show_default=True,
@@ -75,6 +82,8 @@ def candidates(
     lad: bool,
     grid: bool,
     substations: bool,
+    former: bool,
+    regions_path: Path | None,
     grid_km: float,
     size_ha: float,
     min_kv: float,
@@ -86,20 +95,33 @@ def candidates(
 ) -> None:
     """Generate GB candidate sites from the layer stack into one GeoPackage.
 
-    With none of --lad, --grid, --substations, all three are made: `lad_candidates` (one per
-    district of England, Scotland and Wales) and `site_candidates` (grid squares and squares
-    beside substations, wholly on land and clear of national parks).
+    With none of --lad, --grid, --substations, --former, all are made: `lad_candidates` (one per
+    district of England, Scotland and Wales), `site_candidates` (squares beside 275/400 kV
+    substations, wholly on land and clear of national parks, and on closed or closing large power
+    stations) and `grid_candidates` (squares on a grid).
     """
-    if not (lad or grid or substations):
-        lad = grid = substations = True
+    if not (lad or grid or substations or former):
+        lad = grid = substations = former = True
+    regions = None
+    if regions_path is not None:
+        from growthzones.layers import read_vector
+
+        regions, _ = read_vector(regions_path, crs="EPSG:27700", what="--regions")
+        if "site_id" not in regions.columns:
+            msg = f"--regions: {str(regions_path)!r} has no site_id column; pass the GeoPackage of growthzones locate"
+            raise LayerError(msg)
     check_output_path(out, overwrite=overwrite)
     bnames = _split(boundaries)
     exclude = tuple(e for x in exclude for e in _split(x))
-    stack = read_stack(layers_path, stack_layers_needed(lad=lad, sites=grid or substations, exclude=exclude))
+    stack = read_stack(
+        layers_path,
+        stack_layers_needed(lad=lad, sites=grid or substations or regions is not None, exclude=exclude, former=former),
+    )
     notes: list[str] = []
     made = gb_candidates(
-        stack, lad=lad, grid=grid, substations=substations, grid_km=grid_km, size_ha=size_ha, min_kv=min_kv,
-        offset_km=offset_km, exclude=exclude, boundaries=bnames, water_unassessed=water_unassessed, notes=notes,
+        stack, lad=lad, grid=grid, substations=substations, former=former, grid_km=grid_km, size_ha=size_ha,
+        min_kv=min_kv, offset_km=offset_km, exclude=exclude, boundaries=bnames, water_unassessed=water_unassessed,
+        notes=notes, regions=regions,
     )  # fmt: skip
     write_candidates(made, out, overwrite=overwrite)
     if not (ctx.obj and ctx.obj.get("quiet")):

@@ -3,7 +3,7 @@
 The stack is :func:`growthzones.gbdata.build_gb_layers`' GeoPackage plus one small layer
 committed with the package, ``exchange_cities`` (the UK's internet-exchange and major cities,
 ``growthzones/data_files/uk_exchange_cities.csv``), used as a latency proxy by
-``configs/gb_aigz.toml``. The whole file is written to a temporary path and renamed into place
+``configs/gb_aigz*.toml``. The whole file is written to a temporary path and renamed into place
 only when complete.
 """
 

@@ -113,6 +113,8 @@ def _run(
         for note in a.notes:
             click.echo(f"note: {note}", err=True)
         click.echo(_summary(a, top_n))
+        if a.districts is not None:
+            click.echo(_district_lines(a.districts, top_n))
     if out is not None:
         a.to_geopackage(out, overwrite=overwrite)
     if csv_path is not None:
@@ -144,14 +146,27 @@ def apply_weight_option(cfg, text: str | None):
 def _summary(a, top_n: int) -> str:
     top = a.top(top_n)
     groups = list(a.weights.groups.index)
-    head = f"{'rank':>4}  {'site':<10} {'name':<38} {'score':>6}  " + "  ".join(f"{g[:7]:>7}" for g in groups)
+    wid = max([10, *(len(str(i)) for i in top.index)])
+    head = f"{'rank':>4}  {'site':<{wid}} {'name':<38} {'score':>6}  " + "  ".join(f"{g[:7]:>7}" for g in groups)
     lines = [
         f"{a.config.project.name}: {len(a.sites)} sites, {a.n_eligible} eligible, method {a.config.method.name}",
         head,
     ]
     for sid, r in top.iterrows():
         subs = "  ".join(f"{r[f'{g}_score']:7.1f}" for g in groups)
-        lines.append(f"{int(r['rank']):>4}  {sid!s:<10} {str(r['name'])[:38]:<38} {r['score']:6.1f}  {subs}")
+        lines.append(f"{int(r['rank']):>4}  {sid!s:<{wid}} {str(r['name'])[:38]:<38} {r['score']:6.1f}  {subs}")
+    return "\n".join(lines)
+
+
+def _district_lines(d, top_n: int) -> str:
+    lines = [
+        f"Districts ({len(d)}), by their best site:",
+        f"{'rank':>4}  {'district':<28} {'best':>6} {'eligible':>8} {'spread':>6}  best site",
+    ]
+    for name, r in d.head(top_n).iterrows():
+        best = "-" if r["best_site"] is None else str(r["best_site"])[:50]
+        lines.append(f"{int(r['district_rank']):>4}  {str(name)[:28]:<28} {r['best_score']:6.1f} "
+                     f"{int(r['n_eligible']):>4}/{int(r['n_sites']):<3} {r['score_spread']:6.1f}  {best}")  # fmt: skip
     return "\n".join(lines)
 
 

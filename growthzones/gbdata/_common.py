@@ -73,6 +73,9 @@ class LayerReport:
         Anything else a user should know (method choices, caveats, match rates).
     source_crs
         CRS of the main input as read (None for tables).
+    nations
+        The nations of Great Britain the layer's data cover (England, Scotland, Wales); a
+        criterion on the layer treats sites elsewhere by its ``missing`` policy.
     """
 
     name: str
@@ -85,6 +88,7 @@ class LayerReport:
     repairs: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     source_crs: str | None = None
+    nations: tuple[str, ...] = ("England", "Scotland", "Wales")
 
     @property
     def dropped_count(self) -> int:

@@ -18,7 +18,7 @@ import pyogrio
 
 from growthzones.atomic import atomic_path, check_output_path
 from growthzones.errors import InputFileError, OutputError
-from growthzones.gbdata import boundaries, connectivity, grid, land, water
+from growthzones.gbdata import boundaries, connectivity, former, grid, land, water
 from growthzones.gbdata._common import BNG, LayerReport, transformation_note
 from growthzones.gbdata.sources import SOURCES, check_source_dir
 from growthzones.gbdata.topojson import read_topojson
@@ -111,7 +111,8 @@ class BuildReport:
         -------
         pandas.DataFrame
             Columns ``layer, kind, source, licence, attribution, source_crs, crs, input_rows,
-            feature_count, dropped_count, dropped, repairs, notes, built_at, package_version``.
+            feature_count, dropped_count, dropped, repairs, notes, nations, built_at,
+            package_version`` (``nations``: the nations the layer covers, "; "-separated).
 
         Examples
         --------
@@ -143,6 +144,7 @@ class BuildReport:
                     "dropped": r.dropped_text(),
                     "repairs": " | ".join(r.repairs),
                     "notes": " | ".join(r.notes),
+                    "nations": "; ".join(r.nations),
                     "built_at": self.built_at,
                     "package_version": self.package_version,
                 }
@@ -434,6 +436,7 @@ register_gb_layer("etys_boundaries")(
 )
 register_gb_layer("dno_areas")(_one(grid.build_dno_areas, "dno_areas"))
 register_gb_layer("power_stations")(_one(grid.build_power_stations, "dukes"))
+register_gb_layer("former_stations")(_one(former.build_former_stations, "jrc_ppdb", "nuclear_reactors", "dukes"))
 register_gb_layer("repd")(_one(grid.build_repd, "repd"))
 register_gb_layer("motorways")(_one(connectivity.build_motorways, "motorways"))
 register_gb_layer("rail_stations")(_one(connectivity.build_rail_stations, "rail_stations"))

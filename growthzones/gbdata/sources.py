@@ -26,6 +26,11 @@ __all__ = [
 OGL = "Open Government Licence v3.0"
 NESO_LICENCE = "NESO Open Data Licence"
 ODBL = "Open Database License (ODbL) 1.0"
+GB_NATIONS = ("England", "Scotland", "Wales")
+CC_BY = "Creative Commons Attribution 4.0 International (CC BY 4.0)"
+ODBL_SHARE_ALIKE = (
+    "Open Database License (ODbL) 1.0: share-alike; a published database derived from it must be offered under ODbL"
+)
 
 _ONS_ATTR = (
     "Source: Office for National Statistics licensed under the Open Government Licence v3.0. "
@@ -53,6 +58,8 @@ class SourceFile:
         Licence name.
     attribution
         Attribution text to show wherever the data are shown.
+    nations
+        The nations of Great Britain the file's data cover.
     """
 
     key: str
@@ -61,6 +68,7 @@ class SourceFile:
     source: str
     licence: str
     attribution: str
+    nations: tuple[str, ...] = GB_NATIONS
 
 
 _ENTRIES = [
@@ -161,6 +169,22 @@ _ENTRIES = [
         "Contains public sector information (DESNZ, DUKES 5.11) licensed under the Open Government Licence v3.0",
     ),
     SourceFile(
+        "jrc_ppdb",
+        "grid/jrc_ppdb_open_uk_units.csv",
+        "JRC Open Power Plants Database, United Kingdom generating units with status and closure year, CSV",
+        "European Commission JRC, JRC-PPDB-OPEN v1.0 (doi:10.5281/zenodo.3574566) via enermaps/JRC-PPDB-OPEN",
+        CC_BY,
+        "JRC Open Power Plants Database (JRC-PPDB-OPEN) v1.0, European Commission Joint Research Centre, CC BY 4.0",
+    ),
+    SourceFile(
+        "nuclear_reactors",
+        "grid/geonucleardata_gb_reactors.csv",
+        "GeoNuclearData GB nuclear reactors with status and shutdown dates, CSV",
+        "cristianst85/GeoNuclearData (compiled from WNA and IAEA PRIS)",
+        ODBL_SHARE_ALIKE,
+        "Contains data from GeoNuclearData (github.com/cristianst85/GeoNuclearData), ODbL 1.0",
+    ),
+    SourceFile(
         "repd",
         "grid/repd-q2-july-2024.csv",
         "Renewable Energy Planning Database (REPD) Q2 July 2024, CSV with British National Grid X/Y",
@@ -199,6 +223,7 @@ _ENTRIES = [
         "DLUHC digital-land via open-innovations/brownfield-land",
         OGL,
         "Contains public sector information (DLUHC brownfield land registers) licensed under the OGL v3.0",
+        ("England",),
     ),
     SourceFile(
         "msoa21_centroids",
@@ -207,6 +232,7 @@ _ENTRIES = [
         "ONSvisual/geo-scripts input/centroids",
         OGL,
         _ONS_ATTR,
+        ("England", "Wales"),  # MSOAs are an England and Wales geography; Scotland has intermediate zones
     ),
     SourceFile(
         "water_stress",
@@ -215,6 +241,7 @@ _ENTRIES = [
         "Environment Agency, 'Water stressed areas - 2021 classification'",
         OGL,
         "Contains Environment Agency information © Environment Agency and database right, OGL v3.0",
+        ("England",),
     ),
 ]
 
@@ -306,13 +333,16 @@ def source_path(source_dir: str | os.PathLike[str], key: str) -> Path:
 def layer_report(name: str, *keys: str) -> LayerReport:
     """A new :class:`LayerReport` for layer ``name`` built from the sources ``keys``.
 
-    Every distinct licence and attribution of the sources is kept, in order, joined by "; ".
+    Every distinct licence and attribution of the sources is kept, in order, joined by "; ". The
+    layer covers the nations every source covers.
 
     Examples
     --------
     >>> r = layer_report("lad", "ons_topo")
     >>> r.sources, r.licence == SOURCES["ons_topo"].licence
     (('boundaries/ons_uk_topo.json',), True)
+    >>> layer_report("brownfield", "brownfield", "msoa21_centroids").nations
+    ('England',)
     """
     srcs = [SOURCES[k] for k in keys]
     return LayerReport(
@@ -320,4 +350,5 @@ def layer_report(name: str, *keys: str) -> LayerReport:
         sources=tuple(s.relpath for s in srcs),
         licence="; ".join(dict.fromkeys(s.licence for s in srcs)),
         attribution="; ".join(dict.fromkeys(s.attribution for s in srcs)),
+        nations=tuple(n for n in GB_NATIONS if all(n in s.nations for s in srcs)),
     )

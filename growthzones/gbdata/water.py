@@ -271,6 +271,7 @@ def build_water_stress(
         sources=(src.relpath, topo.relpath),
         licence=src.licence,
         attribution=f"{src.attribution}; {topo.attribution}",
+        nations=src.nations,
     )
     ea = read_ea_classification(ea_path)
     report.input_rows = len(ea)

@@ -18,7 +18,16 @@ Examples
 
 from __future__ import annotations
 
-from growthzones.portfolio.limits import CapacityLimit, GroupLimit, Limits, Problem, build_problem, group_labels
+from growthzones.portfolio.limits import (
+    CapacityLimit,
+    GroupLimit,
+    Limits,
+    Problem,
+    build_problem,
+    group_labels,
+    limits_from_config,
+)
+from growthzones.portfolio.robust import RobustPortfolio, robust_portfolio
 from growthzones.portfolio.select import Portfolio, describe_limit, select_portfolio
 from growthzones.portfolio.solve import TIE_TOL, Solution, solve
 
@@ -29,10 +38,13 @@ __all__ = [
     "Limits",
     "Portfolio",
     "Problem",
+    "RobustPortfolio",
     "Solution",
     "build_problem",
     "describe_limit",
     "group_labels",
+    "limits_from_config",
+    "robust_portfolio",
     "select_portfolio",
     "solve",
 ]

@@ -9,6 +9,7 @@ candidate sites, ready for :mod:`growthzones.portfolio.solve`.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -18,63 +19,13 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from growthzones.config import did_you_mean
+from growthzones.config import CapacityLimit, GroupLimit, PortfolioConfig, did_you_mean
 from growthzones.errors import PortfolioError
 
 if TYPE_CHECKING:
     from growthzones.assessment import Assessment
 
-__all__ = ["CapacityLimit", "GroupLimit", "Limits", "Problem", "build_problem", "group_labels"]
-
-#: Bound per group: one number for every group, or a table of group name -> number.
-Bound = int | Mapping[str, int] | None
-
-
-@dataclass(frozen=True)
-class GroupLimit:
-    """At least ``min`` and at most ``max`` chosen sites in each group of ``by``.
-
-    Attributes
-    ----------
-    by
-        A column of the assessment's table (``region``, ``nation``...) or the key of a layer
-        in the config's ``[layers]``: each site then belongs to the polygon it overlaps most
-        (points and lines: the nearest feature).
-    min, max
-        One whole number for every group, or a table ``{group: number}`` (groups not named
-        are not limited).
-    field
-        For a layer: the attribute naming its groups (default: ``name`` if the layer has
-        one, else its first attribute).
-    """
-
-    by: str
-    min: Bound = None
-    max: Bound = None
-    field: str | None = None
-
-
-@dataclass(frozen=True)
-class CapacityLimit:
-    """Shared capacity: the chosen sites' demand in each group of ``by`` within its headroom.
-
-    Attributes
-    ----------
-    by
-        A column or a layer key, as for :class:`GroupLimit` (e.g. GSP regions).
-    headroom
-        MW each group can give: a number for every group, a site column (the same value on
-        every site of a group) or, for a layer, one of its attributes.
-    demand
-        MW each site asks for: a number, or a column (default: :attr:`Limits.demand`).
-    field
-        For a layer: the attribute naming its groups.
-    """
-
-    by: str
-    headroom: str | float
-    demand: str | float | None = None
-    field: str | None = None
+__all__ = ["CapacityLimit", "GroupLimit", "Limits", "Problem", "build_problem", "group_labels", "limits_from_config"]
 
 
 @dataclass(frozen=True)
@@ -120,6 +71,27 @@ class Limits:
     floor: float = 0.0
     time_limit: float | None = None
     mip_gap: float = 0.0
+
+
+def limits_from_config(pc: PortfolioConfig | None, **overrides: Any) -> Limits:
+    """The :class:`Limits` of a config's ``[portfolio]`` section, with some replaced.
+
+    ``overrides`` with the value None are ignored (the command line passes every option).
+
+    Examples
+    --------
+    >>> from growthzones.config import PortfolioConfig
+    >>> limits_from_config(PortfolioConfig(count=5, min_spacing_km=20), count=8).count
+    8
+    """
+    names = [f.name for f in dataclasses.fields(Limits)]
+    base = {} if pc is None else {k: getattr(pc, k) for k in names}
+    base.update({k: v for k, v in overrides.items() if v is not None})
+    unknown = [k for k in base if k not in names]
+    if unknown:
+        msg = f"portfolio: unknown limit {unknown[0]!r}{did_you_mean(unknown[0], names)}"
+        raise PortfolioError(msg)
+    return Limits(**base)
 
 
 @dataclass
@@ -280,7 +252,7 @@ def _join(sites: gpd.GeoDataFrame, layer: gpd.GeoDataFrame) -> np.ndarray:
     return pos
 
 
-def _bound(v: Bound, names: list[str], ctx: str, default: float) -> np.ndarray:
+def _bound(v: int | Mapping[str, int] | None, names: list[str], ctx: str, default: float) -> np.ndarray:
     out = np.full(len(names), default)
     if v is None:
         return out

@@ -539,7 +539,7 @@ def select_portfolio(
         notes += more
         costs = _limit_costs(p, sol)
     return Portfolio(
-        chosen=tuple(p.ids[sol.x]),
+        chosen=tuple(str(s) for s in p.ids[sol.x]),
         table=_table(a, p, sol, reasons, cost),
         limit_costs=costs,
         total_score=sol.total,

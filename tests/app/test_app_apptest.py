@@ -23,6 +23,7 @@ PAGES = [
     "growthzones/app/site_detail.py",
     "growthzones/app/compare.py",
     "growthzones/app/robustness.py",
+    "growthzones/app/portfolio.py",
     "growthzones/app/data_method.py",
     "growthzones/app/upload_bids.py",
 ]

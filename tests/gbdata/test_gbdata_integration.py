@@ -38,6 +38,7 @@ EXPECTED_COUNTS = {
     "etys_boundaries": 34,
     "dno_areas": 14,
     "power_stations": 1351,
+    "former_stations": 82,  # tests/gbdata/test_gbdata_former.py works the count out from the source files
     "repd": 6791,
     "motorways": 6648,
     "rail_stations": 2608,
@@ -113,6 +114,13 @@ def test_dropped_rows_have_reasons(built):
         "package_version",
     }
     assert meta["attribution"].str.len().gt(0).all()
+    nations = meta.set_index("layer")["nations"]
+    assert (nations["brownfield"], nations["water_stress"]) == ("England", "England")
+    assert nations["population"] == "England; Wales"
+    assert nations["hv_substations"] == nations["former_stations"] == "England; Scotland; Wales"
+    former = meta.set_index("layer").loc["former_stations"]
+    assert "CC BY 4.0" in former["licence"] and "share-alike" in former["licence"]
+    assert "GeoNuclearData" in former["attribution"] and "closed by DUKES 5.11 absence" in former["notes"]
 
 
 def test_transformation_recorded(built):

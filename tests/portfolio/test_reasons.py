@@ -74,3 +74,25 @@ def test_site_too_big_for_its_headroom() -> None:
     p = select_portfolio(line_instance(), lim)
     assert p.chosen == ("A3", "A4")
     assert p.table.at["A1", "reason"] == "it asks for 300 MW, more than the 250 MW headroom of gsp G"
+
+
+def test_time_limit_reports_the_gap(monkeypatch) -> None:
+    """When HiGHS stops at the time limit, the best set found is kept and the gap reported."""
+    import importlib
+
+    from scipy.optimize import milp as real_milp
+
+    # The package re-exports the function solve(), which shadows the module of the same name.
+    solve_module = importlib.import_module("growthzones.portfolio.solve")
+
+    def stopped(*args, **kwargs):
+        res = real_milp(*args, **kwargs)
+        assert kwargs["options"]["time_limit"] == 0.5
+        res.status, res.mip_gap = 1, 0.05  # as HiGHS reports a time limit with an incumbent
+        return res
+
+    monkeypatch.setattr(solve_module, "milp", stopped)
+    p = select_portfolio(line_instance(), Limits(count=2, time_limit=0.5), explain=False)
+    assert p.chosen == ("A1", "A2")
+    assert (p.status, p.gap) == ("time limit", 0.05)
+    assert p.notes == ("stopped at the time limit: the total is within 5.00% of the best possible",)
