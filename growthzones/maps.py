@@ -64,6 +64,8 @@ __all__ = [
     "score_colormap",
     "site_map",
     "sites_layer",
+    "surface_map",
+    "surface_overlay",
     "use_local_leaflet",
 ]
 
@@ -1126,4 +1128,117 @@ def known_map(a: Assessment, check: KnownCheck, *, tiles: str | None = "OpenStre
     if len(pts):
         minx, miny, maxx, maxy = pts.total_bounds
         m.fit_bounds([(miny, minx), (maxy, maxx)], padding=(30, 30))
+    return m
+
+
+# --------------------------------------------------------------------------------------------
+# the suitability surface (growthzones.surface)
+
+
+def surface_overlay(ds: Any, *, band: str = "score", max_px: int = 1024, opacity: float = 0.7) -> RasterOverlay:
+    """A surface's score as a Web Mercator PNG: viridis 0-100 where eligible, grey where gated out.
+
+    Cells outside the area are transparent. A large surface is thinned to ``max_px`` cells on
+    its longer side (every n-th cell) before warping (nearest neighbour, so no colours mix).
+
+    Examples
+    --------
+    >>> import growthzones as gz
+    >>> ds = gz.make_surface(gz.datasets.demo_config_path(), 10_000, drop=["site_area"])
+    >>> ov = surface_overlay(ds, max_px=64)
+    >>> ov.key, ov.image.startswith("data:image/png;base64,"), ov.vmax
+    ('surface', True, 100.0)
+    """
+    import matplotlib as mpl
+    from affine import Affine
+    from PIL import Image
+    from pyproj import Transformer
+    from rasterio.warp import Resampling, calculate_default_transform, reproject
+
+    step = max(1, int(np.ceil(max(ds.sizes["y"], ds.sizes["x"]) / max_px)))
+    thin = ds[[band, "eligible"]].isel(y=slice(None, None, step), x=slice(None, None, step))
+    elig = np.asarray(thin["eligible"].values)
+    value = np.where(elig == 1, np.asarray(thin[band].values, dtype=np.float64), np.nan)
+    value[elig == 0] = -1.0  # gated out: drawn grey
+    h, w = value.shape
+    t = ds.rio.transform()
+    src_transform = Affine(t.a * step, 0.0, t.c, 0.0, t.e * step, t.f)
+    left, top = t.c, t.f
+    right, bottom = left + w * t.a * step, top + h * t.e * step
+    crs = ds.rio.crs
+    dst_t, w0, h0 = calculate_default_transform(crs, "EPSG:3857", w, h, left, bottom, right, top)
+    out = np.full((h0, w0), np.nan)
+    reproject(source=value, destination=out, src_transform=src_transform, src_crs=crs, src_nodata=np.nan,
+              dst_transform=dst_t, dst_crs="EPSG:3857", dst_nodata=np.nan, resampling=Resampling.nearest)  # fmt: skip
+    cmap = mpl.colors.LinearSegmentedColormap.from_list("score", list(SCORE_COLORS))
+    rgba = (cmap(np.clip(np.nan_to_num(out, nan=0.0), 0, 100) / 100.0) * 255).astype("uint8")
+    grey = np.array([int(INELIGIBLE_COLOR[i : i + 2], 16) for i in (1, 3, 5)] + [255], dtype="uint8")
+    rgba[out == -1.0] = grey
+    rgba[..., 3] = np.where(np.isnan(out), 0, 255)
+    buf = io.BytesIO()
+    Image.fromarray(rgba, "RGBA").save(buf, format="PNG", optimize=True)
+    url = "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+    ml, mb, mr, mt = dst_t.c, dst_t.f + h0 * dst_t.e, dst_t.c + w0 * dst_t.a, dst_t.f
+    to_ll = Transformer.from_crs(3857, 4326, always_xy=True)
+    west, south = to_ll.transform(ml, mb)
+    east, north = to_ll.transform(mr, mt)
+    return RasterOverlay(key="surface", label="Suitability surface", image=url, bounds=((south, west), (north, east)),
+                         vmin=0.0, vmax=100.0, colors=SCORE_COLORS, opacity=float(opacity))  # fmt: skip
+
+
+def surface_map(
+    ds: Any,
+    *,
+    opacity: float = 0.7,
+    regions: gpd.GeoDataFrame | None = None,
+    tiles: str | None = "OpenStreetMap",
+    max_px: int = 1024,
+) -> folium.Map:
+    """A folium map of a surface: the score overlay (with ``opacity``), a legend, and located regions.
+
+    Parameters
+    ----------
+    ds
+        A surface (:func:`growthzones.surface.surface` or :func:`growthzones.surface.read_surface`).
+    opacity
+        Of the surface image, 0..1.
+    regions
+        Located regions (:func:`growthzones.locate.locate_regions`), drawn as outlines with their
+        id and mean score in a tooltip.
+    tiles
+        Basemap; None for none.
+    max_px
+        Longest side of the surface image in cells.
+
+    Examples
+    --------
+    >>> import growthzones as gz
+    >>> ds = gz.make_surface(gz.datasets.demo_config_path(), 10_000, drop=["site_area"])
+    >>> html = surface_map(ds, opacity=0.5, tiles=None, max_px=64).get_root().render()
+    >>> "Suitability surface" in html, "opacity" in html
+    (True, True)
+    """
+    ov = surface_overlay(ds, max_px=max_px, opacity=opacity)
+    (south, west), (north, east) = ov.bounds
+    m = folium.Map(location=[(south + north) / 2, (west + east) / 2], zoom_start=6, tiles=tiles, control_scale=True)
+    folium.raster_layers.ImageOverlay(ov.image, bounds=[[south, west], [north, east]], opacity=ov.opacity,
+                                      name=ov.label, interactive=False).add_to(m)  # fmt: skip
+    legend = _score_legend(0.0, 100.0).replace("ineligible (fails a gate)", "excluded by a gate")
+    if regions is not None and len(regions):
+        shown = regions.to_crs(4326)
+        cols = [c for c in ("site_id", "name", "area_ha", "mean_score") if c in shown.columns]
+        folium.GeoJson(
+            shown[[*cols, "geometry"]].to_json(),
+            name="Located regions",
+            style_function=lambda _: {"color": "#d62728", "weight": 2, "fill": False},
+            tooltip=folium.GeoJsonTooltip(fields=cols) if cols else None,
+        ).add_to(m)
+        legend += f"<div>{_line_swatch('#d62728', 2, 'located region')}</div>"
+    folium.LayerControl(collapsed=True).add_to(m)
+    m.fit_bounds([[south, west], [north, east]])
+    box = (
+        '<div style="position:absolute;bottom:24px;left:10px;z-index:9999;background:rgba(255,255,255,.9);'
+        'border:1px solid #999;border-radius:4px;padding:6px 8px;font:11px/1.35 sans-serif">' + legend + "</div>"
+    )
+    m.get_root().html.add_child(folium.Element(box))
     return m

@@ -357,3 +357,78 @@ def test_lazy_surface_written_on_a_distributed_client_equals_in_memory(tmp_path)
     back = read_surface(out)
     for name in mem.data_vars:
         assert np.array_equal(back[name].values, mem[name].values, equal_nan=True), name
+
+
+# ------------------------------------------------------------------------------------------ robustness on the surface
+
+
+def test_top_probability_against_surfaces_at_each_sampled_weight_vector():
+    """Brute force: one surface per sampled weight vector, its top 10% of eligible cells, counted per cell.
+
+    The brute-force surfaces are float32, the sampler works in float64: a cell whose score
+    sits on a 0.01-point bin edge may fall on either side, so a few cells may differ by 1/S
+    (none does here, but the test allows 1%).
+    """
+    from growthzones.robustness import sample_weights
+    from growthzones.surface import top_probability
+
+    plan = plan_surface(DEMO, 20_000, drop=["site_area"])
+    samples, seed = 6, 3
+    p = top_probability(plan, top_percent=10, samples=samples, seed=seed).values
+    w = sample_weights(plan.weights, samples, seed=seed)
+    cfg = gz.surface.drop_criteria(gz.load_config(DEMO), ["site_area"])
+    group_of = plan.weights.group_of
+    count = np.zeros(plan.grid.shape)
+    for _, row in w.iterrows():
+        groups = {g: float(row[group_of.index[group_of == g]].sum()) for g in plan.weights.groups.index}
+        within = {c: float(row[c]) / groups[group_of[c]] for c in row.index}
+        ds = surface(cfg.with_weights(groups=groups, criteria=within), 20_000)
+        elig = ds["eligible"].values == 1
+        bins = np.floor(ds["score"].values.astype(np.float64) * 100 + 1e-9)
+        n_top = math.ceil(elig.sum() * 0.10)
+        threshold = np.sort(bins[elig])[::-1][n_top - 1]
+        count += elig & (bins >= threshold)
+    brute = np.where(np.isnan(p), np.nan, count / samples)
+    inside = ~np.isnan(p)
+    assert np.array_equal(np.isnan(p), ds["score"].isnull().values)
+    diff = np.abs(p[inside] - brute[inside])  # p is float32: k / samples to 1e-7
+    assert diff.max() <= 1 / samples + 1e-7
+    assert (diff < 1e-6).mean() >= 0.99
+    assert 0 < np.nanmean(p) < 0.10
+
+
+def test_top_probability_chunked_equals_in_memory_with_input_uncertainty():
+    import dask
+
+    from growthzones.surface import top_probability
+
+    text = DEMO.read_text().replace('name = "grid_distance"', 'name = "grid_distance"\nuncertainty = 0.3', 1)
+    cfg = gz.config.parse_config(text, base_dir=DEMO.parent)
+    plan = plan_surface(cfg, 20_000, drop=["site_area"], halo=4)
+    assert plan.uncertainty == {"grid_distance": 0.3}
+    p = top_probability(plan, top_percent=20, samples=20, seed=5).values
+    with dask.config.set(scheduler="synchronous"):
+        q = top_probability(plan, top_percent=20, samples=20, seed=5, dask=True, chunks=16).compute().values
+    assert np.array_equal(p, q, equal_nan=True)
+    # The 25 km gate on the uncertain distance: cells near it are eligible in some samples only.
+    assert ((p > 0) & (p < 1)).any()
+
+
+def test_cli_adds_the_top_probability_band(tmp_path):
+    from growthzones.surface import top_probability
+
+    out = tmp_path / "p.tif"
+    res = _run(["surface", str(DEMO), "--cell-size", "20000", "--drop", "site_area", "--out", str(out),
+                "--top-percent", "10", "--samples", "12", "--seed", "4"])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    back = read_surface(out)
+    expected = top_probability(plan_surface(DEMO, 20_000, drop=["site_area"]), top_percent=10, samples=12, seed=4)
+    assert np.array_equal(back["p_top"].values, expected.values, equal_nan=True)
+    assert back.attrs["p_top"] == "top 10% of eligible cells, 12 weight samples, seed 4"
+    bad = _run(["surface", str(DEMO), "--cell-size", "20000", "--drop", "site_area", "--out", str(tmp_path / "q.tif"),
+                "--top-percent", "0"])  # fmt: skip
+    assert bad.exit_code == 2
+    assert bad.output.strip() == (
+        "error: --top-percent 0.0 must be above 0 and at most 100, e.g. 10 for the top 10% of cells"
+    )
+    assert not (tmp_path / "q.tif").exists()

@@ -50,6 +50,7 @@ PAGES: list[PageSpec] = [
     PageSpec("site_detail.py", "Site detail", ":material/location_on:", "site"),
     PageSpec("compare.py", "Compare", ":material/compare_arrows:", "compare"),
     PageSpec("robustness.py", "Robustness", ":material/shield:", "robustness"),
+    PageSpec("surface.py", "Surface", ":material/grid_on:", "surface"),
     PageSpec("portfolio.py", "Portfolio", ":material/workspaces:", "portfolio"),
     PageSpec("data_method.py", "Data and method", ":material/menu_book:", "method"),
     PageSpec("upload_bids.py", "Upload bids", ":material/upload_file:", "upload"),

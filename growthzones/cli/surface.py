@@ -33,6 +33,14 @@ __all__ = ["COMMANDS", "surface"]
               help="GB allowed in memory without Dask (default: 70% of the available memory).")  # fmt: skip
 @click.option("--quicklook", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write a PNG quicklook with a legend.")  # fmt: skip
+@click.option("--top-percent", type=float, default=None,
+              help="Add a band p_top: per cell, the probability of being in the top X% of eligible cells under "
+                   "sampled weights (and the criteria's declared uncertainty).")  # fmt: skip
+@click.option("--samples", type=click.IntRange(min=1), default=100, show_default=True,
+              help="Weight samples for --top-percent.")  # fmt: skip
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the samples for --top-percent.")
+@click.option("--concentration", type=float, default=None,
+              help="Dirichlet precision of weights around the configured ones; default uniform.")  # fmt: skip
 @click.option("--method", default=None, cls=LiveHelpOption, help_fn=method_help)
 @click.option("--params", default=None, cls=LiveHelpOption, help_fn=params_help)
 @click.option("--overwrite/--no-overwrite", default=True, show_default=True,
@@ -53,6 +61,10 @@ def surface(
     workers: int | None,
     max_memory: float | None,
     quicklook: Path | None,
+    top_percent: float | None,
+    samples: int,
+    seed: int,
+    concentration: float | None,
     method: str | None,
     params: str | None,
     overwrite: bool,
@@ -82,6 +94,12 @@ def surface(
             gs.check_memory(plan, max_memory=limit)
             with progress_bar(ctx, "surface") as progress:
                 ds = gs.surface(plan, max_memory=limit, progress=progress)
+        if top_percent is not None:
+            with progress_bar(ctx, "top probability") as progress:
+                ds["p_top"] = gs.top_probability(plan, top_percent=top_percent, samples=samples, seed=seed,
+                                                 concentration=concentration, dask=use_dask, chunks=chunks,
+                                                 progress=progress)  # fmt: skip
+            ds.attrs["p_top"] = f"top {top_percent:g}% of eligible cells, {samples} weight samples, seed {seed}"
         with progress_bar(ctx, "writing") as progress:
             gs.write_surface(ds, out, overwrite=overwrite, progress=progress)
         if quicklook is not None:

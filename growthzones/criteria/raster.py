@@ -268,24 +268,30 @@ class _Nearest:
             self._kd = (cKDTree(pts), which)
         return self._kd
 
-    def __call__(self, g: Grid, need: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-        """Distance in cells (inf: no feature) and the nearest feature (position, -1: none)."""
+    def __call__(self, g: Grid, need: np.ndarray | None, *, which: bool = True) -> tuple[np.ndarray, np.ndarray]:
+        """Distance in cells (inf: no feature) and the nearest feature (position, -1: none; if ``which``)."""
         from scipy.ndimage import distance_transform_edt
 
         dist = np.full(g.shape, np.inf)
-        which = np.full(g.shape, -1, dtype=np.int64)
+        nearest = np.full(g.shape if which else (0, 0), -1, dtype=np.int64)
         if not len(self.feats):
-            return dist, which
+            return dist, nearest
         t = g.expand(self.halo)
-        lab = _burn(self.feats, t, np.arange(1, len(self.feats) + 1, dtype=np.int32))
         core = (slice(self.halo, self.halo + g.height), slice(self.halo, self.halo + g.width))
-        if lab.any():
-            d, (ri, ci) = distance_transform_edt(lab == 0, return_indices=True)
-            dist = d[core]
-            which = lab[ri[core], ci[core]].astype(np.int64) - 1
-            del d, ri, ci
+        if which:
+            lab = _burn(self.feats, t, np.arange(1, len(self.feats) + 1, dtype=np.int32))
+            if lab.any():
+                d, (ri, ci) = distance_transform_edt(lab == 0, return_indices=True)
+                dist = d[core].copy()
+                nearest = lab[ri[core], ci[core]].astype(np.int64) - 1
+                del d, ri, ci
+        else:
+            # Distances only: no index arrays (a third of the memory of a tile).
+            mask = _burn(self.feats, t)
+            if mask.any():
+                dist = distance_transform_edt(mask == 0)[core].copy()
         if self.feats.within(t):
-            return dist, which
+            return dist, nearest
         # A feature outside the tile is at least `gap` cells away: nearer ones are final.
         rows = np.arange(g.height) + self.halo
         cols = np.arange(g.width) + self.halo
@@ -301,8 +307,9 @@ class _Nearest:
             q = np.column_stack([rr + g.row0, cc + g.col0]).astype(np.float64)
             d, i = tree.query(q)
             dist[rr, cc] = d
-            which[rr, cc] = feat_of[i]
-        return dist, which
+            if which:
+                nearest[rr, cc] = feat_of[i]
+        return dist, nearest
 
 
 # --------------------------------------------------------------------------------------------
@@ -326,7 +333,7 @@ def distance_form(features: gpd.GeoDataFrame, crit: CriterionConfig, grid: Grid,
     nearest = _Nearest(features, grid, halo)
 
     def block(g: Grid, need: np.ndarray | None = None) -> np.ndarray:
-        dist, _ = nearest(g, need)
+        dist, _ = nearest(g, need, which=False)
         out = dist * (g.cell / 1000.0)
         out[~np.isfinite(dist)] = np.nan
         return out

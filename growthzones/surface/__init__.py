@@ -27,6 +27,7 @@ from growthzones.surface.build import (
 )
 from growthzones.surface.cluster import cluster
 from growthzones.surface.io import read_surface, write_surface
+from growthzones.surface.probability import top_probability
 from growthzones.surface.quicklook import quicklook
 
 __all__ = [
@@ -46,5 +47,6 @@ __all__ = [
     "read_surface",
     "surface",
     "to_dataset",
+    "top_probability",
     "write_surface",
 ]

@@ -88,6 +88,10 @@ class SurfacePlan:
         The aggregation method.
     attrs
         The output's attributes.
+    weights
+        The config's effective weights (:class:`growthzones.scoring.Weights`).
+    uncertainty
+        The ``uncertainty`` each criterion declares (for :func:`growthzones.surface.top_probability`).
     """
 
     grid: Grid
@@ -98,6 +102,8 @@ class SurfacePlan:
     method: str
     params: dict[str, Any]
     attrs: dict[str, Any] = field(default_factory=dict)
+    weights: Any = None
+    uncertainty: dict[str, Any] = field(default_factory=dict)
 
     @property
     def linear(self) -> bool:
@@ -244,8 +250,9 @@ def plan_surface(
         "dropped": json.dumps(list(drop)),
         "demo": int(config.project.demo),
     }
+    uncertainty = {c.name: c.uncertainty for c in used if c.uncertainty is not None}
     return SurfacePlan(grid, area, crits, gates, list(weights.groups.index), config.method.name,
-                       dict(config.method.params), attrs)  # fmt: skip
+                       dict(config.method.params), attrs, weights, uncertainty)  # fmt: skip
 
 
 def drop_criteria(config: Config, drop: tuple[str, ...] | list[str]) -> Config:
