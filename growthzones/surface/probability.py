@@ -17,7 +17,6 @@ a sample's top share can exceed X% by the cells of one 0.01-point bin.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -27,6 +26,7 @@ from growthzones import mcda
 from growthzones.config import COMPARISONS
 from growthzones.criteria.raster import Grid
 from growthzones.errors import SurfaceError
+from growthzones.progress import Progress
 from growthzones.robustness import sample_weights
 from growthzones.surface.build import SurfacePlan
 
@@ -166,7 +166,7 @@ def top_probability(
     levels: str = "both",
     dask: bool = False,
     chunks: int = 2048,
-    progress: Callable[[int, int, str], None] | None = None,
+    progress: Progress | None = None,
 ) -> xr.DataArray:
     """Per cell, the share of samples in which it is eligible and among the top ``top_percent`` % of cells.
 
