@@ -1160,6 +1160,153 @@ BYO = [
     ),
 ]
 
+# ---------------------------------------------------------------------------------------------
+# 6. Site discovery
+# ---------------------------------------------------------------------------------------------
+
+DISCOVERY = [
+    md(
+        f"""
+        # 6. Site discovery: config, surface, located regions, ranking
+
+        Ranking scores the sites it is handed. Site discovery asks "where else?": the same config
+        evaluated on a grid of cells (the **suitability surface**), then the best **contiguous
+        regions** of eligible cells found on it, then those regions **ranked like bids**.
+
+        {DEMO_NOTICE}
+
+        The same with three commands:
+
+        ```bash
+        growthzones surface data/demo/config.toml --cell-size 250 --outline area.gpkg --drop site_area --out surface.tif
+        growthzones locate surface.tif --regions 5 --min-area 50 --max-area 300 --min-spacing 2000 --out regions.gpkg
+        growthzones rank regions.toml --out shortlist.gpkg   # a config whose [sites] is regions.gpkg
+        ```
+
+        How regions are found, and how close to the optimum: `docs/locate.md`.
+        """
+    ),
+    code(
+        """
+        %matplotlib inline
+        import dataclasses
+        import tempfile
+        from pathlib import Path
+
+        import geopandas as gpd
+        import matplotlib.pyplot as plt
+        import pandas as pd
+        from shapely import box
+
+        import growthzones as gz
+        from growthzones.config import SitesConfig
+        from growthzones.locate import write_result
+        from growthzones.surface import drop_criteria, surface, write_surface
+
+        pd.set_option("display.width", 160)
+        work = Path(tempfile.mkdtemp(prefix="growthzones-discovery-"))
+        config = gz.load_config(gz.datasets.demo_config_path())
+        """
+    ),
+    md(
+        """
+        ## The area: 20 km around the best bid
+
+        A national surface at 100 m is a two-command job on the GB stack (`docs/locate.md`); here a
+        20 km square around the demo's top-ranked bid keeps the notebook quick.
+        """
+    ),
+    code(
+        """
+        bids = gz.assess(config)
+        best = bids.ranking.iloc[0]
+        c = best.geometry.centroid
+        square = box(c.x - 10_000, c.y - 10_000, c.x + 10_000, c.y + 10_000)
+        area = gpd.GeoDataFrame(geometry=[square], crs=config.project.crs)
+        area.to_file(work / "area.gpkg")
+        print(f"top bid: {best['name']} (score {best['score']:.1f})")
+        """
+    ),
+    md(
+        """
+        ## The surface
+
+        Every criterion computed for every 250 m cell (6.25 ha), valued and weighted as in the config;
+        the gates become `eligible` (1 = passes them all) and `gate_code` (which gate excluded a
+        cell). `site_area` is a property of a site, not of a cell, so it is left out.
+        """
+    ),
+    code(
+        """
+        ds = surface(config, 250, outline=work / "area.gpkg", drop=["site_area"])
+        write_surface(ds, work / "surface.tif")
+        eligible = int((ds["eligible"] == 1).sum())
+        print(f"{ds.sizes['y']} x {ds.sizes['x']} cells, {eligible} eligible ({eligible * 6.25:,.0f} ha)")
+        list(ds.data_vars)
+        """
+    ),
+    md(
+        """
+        ## Locate the regions
+
+        Five regions of 50 to 300 ha, at least 2 km apart, with the best mean score. Candidate
+        regions are grown from the best cells (a heuristic pool); the five are then chosen from the
+        pool **exactly**, by an integer program (HiGHS), and compared with greedy growing.
+        """
+    ),
+    code(
+        """
+        result = gz.locate_regions(work / "surface.tif", regions=5, min_area=50, max_area=300, min_spacing=2000)
+        for line in result.summary_lines():
+            print(line)
+        write_result(result, work / "regions.gpkg")
+        result.regions[["site_id", "area_ha", "mean_score", "min_score", "compactness"]]
+        """
+    ),
+    code(
+        """
+        fig, ax = plt.subplots(figsize=(7, 6))
+        ds["score"].where(ds["eligible"] == 1).plot(ax=ax, cmap="viridis", cbar_kwargs={"label": "score (eligible)"})
+        result.regions.boundary.plot(ax=ax, color="red", linewidth=1.5)
+        for _, r in result.regions.iterrows():
+            ax.annotate(r["site_id"], (r["centre_x"], r["centre_y"]), color="white", fontsize=8, ha="center")
+        ax.set_title("Suitability surface and located regions")
+        ax.set_aspect("equal")
+        fig
+        """
+    ),
+    md(
+        """
+        ## Rank the regions like bids
+
+        The regions GeoPackage is a sites file (`site_id`, `name`, polygons), so a config takes it as
+        `[sites]` directly. Criteria that read a bid's own columns (`measure = "attribute"`, here
+        `brownfield`) have no value for a region, so they are left out of this config.
+        """
+    ),
+    code(
+        """
+        own_columns = [c.name for c in config.criteria if c.measure == "attribute"]
+        regions_config = dataclasses.replace(
+            drop_criteria(config, own_columns),
+            sites=SitesConfig(path=work / "regions.gpkg", layer="regions", id="site_id", name="name"),
+        )
+        ranked = gz.assess(regions_config)
+        table = ranked.ranking[["name", "rank", "score"]].join(result.regions.set_index("site_id")[["mean_score"]])
+        table
+        """
+    ),
+    md(
+        """
+        `score` is the regions' score from the full assessment of each polygon; `mean_score` the mean
+        of its cells on the surface. They differ where a criterion is measured differently for a
+        polygon (distance from its edge, zonal means over it) than for a cell, and where the
+        surface left out `site_area`. From here every tool of notebooks 2-4 applies: re-weighting,
+        other methods, robustness.
+        """
+    ),
+]
+
 PORTFOLIO = [
     md(
         f"""
@@ -1282,6 +1429,7 @@ NOTEBOOKS: dict[str, list[Cell]] = {
     "03_methods.ipynb": METHODS,
     "04_robustness.ipynb": ROBUSTNESS,
     "05_bring_your_own_layers.ipynb": BYO,
+    "06_site_discovery.ipynb": DISCOVERY,
     "07_portfolio.ipynb": PORTFOLIO,
 }
 

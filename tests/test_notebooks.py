@@ -25,6 +25,7 @@ NAMES = [
     "03_methods.ipynb",
     "04_robustness.ipynb",
     "05_bring_your_own_layers.ipynb",
+    "06_site_discovery.ipynb",
     "07_portfolio.ipynb",
 ]
 
@@ -72,6 +73,7 @@ WRITES = {
     "02_reweighting.ipynb": ("growthzones-reweighting-*", {"demo_ahp.toml", "shortlist_ahp.gpkg"}),
     "04_robustness.ipynb": ("growthzones-robustness-*", {"robust.gpkg"}),
     "05_bring_your_own_layers.ipynb": ("growthzones-byo-*", {"my_area.toml", "shortlist.gpkg", "shortlist.csv"}),
+    "06_site_discovery.ipynb": ("growthzones-discovery-*", {"area.gpkg", "surface.tif", "regions.gpkg"}),
     "07_portfolio.ipynb": ("growthzones-portfolio-*", {"portfolio.gpkg"}),
 }
 

@@ -262,7 +262,8 @@ def locate_regions(
     mip_gap
         Relative gap at which the integer program may stop (0 = prove optimality).
     progress
-        Called as ``progress(done, total, label)``.
+        Called as ``progress(done, total, label)`` after each of 4 steps (greedy growing, the pool,
+        conflicts, the selection), and while the pool grows.
 
     Returns
     -------
@@ -409,11 +410,14 @@ def locate_regions(
         n_seeds = seeds if seeds is not None else max(10 * (want or math.ceil(total_cells / min_cells)), 100)
         settings["seeds"] = n_seeds
         seed_cells = pick_seeds(grid.score, available, n_seeds, separation=math.sqrt(min_cells) / 2, min_cells=1)
+        step = None if progress is None else (lambda d, n, _: progress(1, 4, f"growing regions {d}/{n}"))
         grow_pool(cand, seed_cells, grid.score, available, size_list, objective, compactness=compactness,
-                  progress=progress)  # fmt: skip
+                  progress=step)  # fmt: skip
         for r in greedy:
             cand.add(r, objective(flat[r]), -1, "greedy")
     seconds["pool"] = time.perf_counter() - t
+    if progress is not None:
+        progress(2, 4, "conflicts")
 
     t = time.perf_counter()
     pairs = conflict_pairs(cand, grid.shape, s_cells)

@@ -194,3 +194,40 @@ def test_rank_takes_located_regions_as_sites(tmp_path):
         a.sites.geometry.sort_index().to_numpy(),
         pyogrio.read_dataframe(out).set_index("site_id").geometry.sort_index().to_numpy(),
     ).all()
+
+
+def test_progress_reports_each_step(ramp):
+    ds, _ = ramp
+    calls = []
+    locate_regions(ds, regions=2, min_area=3, max_area=5, progress=lambda d, n, label: calls.append((d, n, label)))
+    assert calls[0] == (1, 4, "greedy growing")
+    assert calls[-3:] == [(2, 4, "conflicts"), (3, 4, "choosing regions"), (4, 4, "done")]
+    assert all(n == 4 for _, n, _ in calls)
+    assert any(label.startswith("growing regions") for _, _, label in calls)
+
+
+def test_surface_then_locate_then_rank_on_the_demo(tmp_path):
+    """The three commands end to end on the bundled demo: surface -> locate -> rank."""
+    # a 10 km square around a demo bid, so the surface stays small (500 m cells: 20 x 20)
+    bids = gpd.read_file(demo_config_path().parent / "bids.gpkg", layer="bids")
+    c = bids.geometry.iloc[0].centroid
+    area = gpd.GeoDataFrame(geometry=[box(c.x - 5_000, c.y - 5_000, c.x + 5_000, c.y + 5_000)], crs="EPSG:27700")
+    area.to_file(tmp_path / "area.gpkg")
+    tif, out = tmp_path / "surface.tif", tmp_path / "regions.gpkg"
+    made = run("surface", demo_config_path(), "--cell-size", 500, "--outline", tmp_path / "area.gpkg",
+               "--drop", "site_area", "--out", tif)  # fmt: skip
+    assert made.exit_code == 0, made.output
+    res = run("locate", tif, "--regions", 2, "--min-area", 50, "--max-area", 150, "--min-spacing", 1000, "--out", out)
+    assert res.exit_code == 0, res.output
+    regions = pyogrio.read_dataframe(out)
+    assert regions["site_id"].tolist() == ["R001", "R002"]
+    assert (regions["area_ha"] >= 50).all() and (regions["area_ha"] <= 150).all()
+    assert regions.geometry.iloc[0].distance(regions.geometry.iloc[1]) >= 1000
+    # every gate's share is 1: regions hold eligible cells only
+    assert (regions.filter(like="pass_") == 1.0).all().all() and len(regions.filter(like="pass_").columns) >= 1
+    ranked = run("rank", _demo_config_with_sites(out, tmp_path), "--out", tmp_path / "shortlist.gpkg")
+    assert ranked.exit_code == 0, ranked.output
+    assert sorted(pyogrio.read_dataframe(tmp_path / "shortlist.gpkg", layer="ranked_sites")["site_id"]) == [
+        "R001",
+        "R002",
+    ]
