@@ -432,3 +432,39 @@ def test_cli_adds_the_top_probability_band(tmp_path):
         "error: --top-percent 0.0 must be above 0 and at most 100, e.g. 10 for the top 10% of cells"
     )
     assert not (tmp_path / "q.tif").exists()
+
+
+def test_unknown_and_proxy_missing_policies_on_the_surface():
+    """Cells without a value take the sites' median value ("unknown") or the proxy's value ("proxy")."""
+    base = gz.surface.drop_criteria(gz.load_config(DEMO), ["site_area"])
+    only = {c.name: (1.0 if c.name == "grid_headroom" else 0.0) for c in base.criteria if c.value is not None}
+    text = DEMO.read_text().replace('attribute = "headroom_mw"\nmax_distance_km = 25', 'attribute = "headroom_mw"\n'
+                                    'max_distance_km = 25\nmissing = "unknown"', 1)  # fmt: skip
+    text = text.replace('missing = "worst"\nvalue = { function = "linear", low = 0, high = 1000 }',
+                        'value = { function = "linear", low = 0, high = 1000 }', 1)  # fmt: skip
+    cfg = gz.surface.drop_criteria(gz.config.parse_config(text, base_dir=DEMO.parent), ["site_area"])
+    assert cfg.criterion("grid_headroom").missing == "unknown"
+    cfg = cfg.with_weights(criteria=only)
+    a = gz.assess(cfg)
+    has = a.criteria["grid_headroom"].notna()
+    fill = float(np.median(a.values.loc[has, "grid_headroom"]))
+    ds = surface(cfg, 20_000)
+    raw_nan = surface(cfg.with_gates(()), 20_000)  # same cells, no gates
+    score = ds["score"].values
+    # Cells more than 25 km from a 275 kV+ substation have no headroom: they score the median.
+    far = np.isclose(score, 100 * fill, atol=1e-4)
+    assert far.sum() > 10 and np.isfinite(raw_nan["score"].values).sum() > far.sum()
+    proxy_text = text.replace('missing = "unknown"', 'missing = "proxy"\nproxy = "line_400kv_distance"', 1)
+    pcfg = gz.surface.drop_criteria(gz.config.parse_config(proxy_text, base_dir=DEMO.parent), ["site_area"])
+
+    def alone(*names):
+        return pcfg.with_weights(criteria={k: (1.0 if k in names else 0.0) for k in only})
+
+    dist = surface(alone("grid_distance"), 20_000)["score"].values
+    missing = far & (dist == 0)  # more than 25 km from a 275 kV+ substation: no headroom
+    assert missing.sum() > 10
+    p = surface(alone("grid_headroom", "line_400kv_distance"), 20_000)["score"].values
+    line = surface(alone("line_400kv_distance"), 20_000)["score"].values
+    # Where headroom is missing its value is the 400 kV line's: the score is the line's alone.
+    assert np.allclose(p[missing], line[missing], atol=1e-4)
+    assert not np.allclose(p[missing], 0.5 * line[missing], atol=1e-4)

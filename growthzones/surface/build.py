@@ -23,7 +23,7 @@ import xarray as xr
 
 from growthzones import mcda
 from growthzones.config import COMPARISONS, Config, CriterionConfig, load_config
-from growthzones.criteria import load_layers
+from growthzones.criteria import compute_criterion, load_layers
 from growthzones.criteria.measures import MEASURES
 from growthzones.criteria.raster import Block, Grid, resampling_of
 from growthzones.errors import CriterionError, GrowthzonesError, MethodError, SurfaceError
@@ -65,6 +65,7 @@ class _Crit:
     weight: float
     within: float
     group: str | None
+    fill: float | None = None  # missing = "unknown": the median value of the sites with one
 
 
 @dataclass
@@ -218,8 +219,14 @@ def plan_surface(
         except GrowthzonesError as exc:
             raise type(exc)(f"{what} (measure {c.measure!r}): {exc}") from exc
         fn = None
+        fill = None
         if c.name in weights.criteria.index:
             fn = mcda.value_function(c.value.function, **{"direction": c.direction, **dict(c.value.params)})
+            if c.missing == "unknown":
+                # As for the sites (scoring.apply_missing): the median value of the sites with one.
+                site_raw = compute_criterion(c, sites, stack).to_numpy(dtype=float)
+                known = np.asarray(fn(site_raw[~np.isnan(site_raw)]), dtype=float)
+                fill = float(np.median(known)) if known.size else 0.5
         crits.append(
             _Crit(
                 c,
@@ -228,6 +235,7 @@ def plan_surface(
                 float(weights.criteria.get(c.name, 0.0)),
                 float(weights.within.get(c.name, 0.0)),
                 weights.group_of.get(c.name),
+                fill,
             )
         )
     gates: list[tuple[str, str, str | None, float]] = [
@@ -305,8 +313,11 @@ def evaluate_block(plan: SurfacePlan, g: Grid) -> dict[str, np.ndarray]:
     nodata = np.zeros(g.shape, dtype=bool)
     passes: list[np.ndarray | None] = [None] * len(plan.gates)
     acc = np.zeros(g.shape) if plan.linear else None
-    stack: list[np.ndarray] = []
+    stack: list[tuple[float, np.ndarray]] = []
     group_acc = {grp: np.zeros(g.shape) for grp in plan.groups}
+    proxies = {c.crit.proxy for c in plan.crits if c.crit.missing == "proxy" and c.value_fn is not None}
+    kept: dict[str, np.ndarray] = {}
+    deferred: list[tuple[_Crit, np.ndarray, np.ndarray]] = []
     for c in plan.crits:
         raw = c.block(g, inside)
         nan = np.isnan(raw)
@@ -323,13 +334,20 @@ def evaluate_block(plan: SurfacePlan, g: Grid) -> dict[str, np.ndarray]:
         if c.value_fn is None:
             continue
         v = np.asarray(c.value_fn(raw), dtype=np.float64)
-        v[np.isnan(v)] = 0.0  # "worst"; cells without data or excluded are masked below
+        gap = np.isnan(v)
         del raw
-        if acc is not None:
-            acc += c.weight * v
-        else:
-            stack.append(v.astype(np.float32))
-        group_acc[c.group] += c.within * v
+        if c.crit.missing == "proxy":
+            deferred.append((c, v, gap))  # proxies last, once the proxy's own gaps are filled
+            continue
+        # "unknown": the sites' median value; "worst" (and cells masked below): 0.
+        v[gap] = c.fill if c.fill is not None else 0.0
+        if c.crit.name in proxies:
+            kept[c.crit.name] = v
+        _add(plan, c, v, acc, stack, group_acc)
+    for c, v, gap in deferred:
+        stand_in = kept.get(c.crit.proxy)
+        v[gap] = 0.0 if stand_in is None else stand_in[gap]
+        _add(plan, c, v, acc, stack, group_acc)
     valid = inside & ~nodata
     if acc is None:
         acc = np.full(g.shape, np.nan)
@@ -349,15 +367,27 @@ def evaluate_block(plan: SurfacePlan, g: Grid) -> dict[str, np.ndarray]:
     return out
 
 
-def _aggregate_cells(plan: SurfacePlan, stack: list[np.ndarray], valid: np.ndarray, out: np.ndarray) -> None:
+def _add(plan: SurfacePlan, c: _Crit, v: np.ndarray, acc: np.ndarray | None, stack: list[tuple[float, np.ndarray]],
+         group_acc: dict[str, np.ndarray]) -> None:  # fmt: skip
+    """Add a criterion's 0..1 values to the score (WLC) or the stack (other methods) and its group."""
+    if acc is not None:
+        acc += c.weight * v
+    else:
+        stack.append((c.weight, v.astype(np.float32)))
+    group_acc[c.group] += c.within * v
+
+
+def _aggregate_cells(
+    plan: SurfacePlan, stack: list[tuple[float, np.ndarray]], valid: np.ndarray, out: np.ndarray
+) -> None:
     """Score the valid cells with the method, a batch of cells at a time (bounded memory)."""
-    w = np.array([c.weight for c in plan.crits if c.value_fn is not None])
+    w = np.array([weight for weight, _ in stack])
     idx = np.flatnonzero(valid.ravel())
     flat = out.ravel()
     batch = 1 << 20
     for i in range(0, idx.size, batch):
         sel = idx[i : i + batch]
-        matrix = np.column_stack([s.ravel()[sel] for s in stack]).astype(np.float64)
+        matrix = np.column_stack([v.ravel()[sel] for _, v in stack]).astype(np.float64)
         flat[sel] = mcda.aggregate(plan.method, matrix, w, np.ones(len(w)), **plan.params)
 
 

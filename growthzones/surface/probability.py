@@ -59,6 +59,8 @@ class _Inputs:
         nodata = np.zeros(g.shape, dtype=bool)
         ok = inside.copy()
         values, raws = [], {}
+        names: list[str] = []
+        proxied: list[tuple[int, str, np.ndarray]] = []
         for c in plan.crits:
             raw = c.block(g, inside) if inside.any() else np.full(g.shape, np.nan)
             nan = np.isnan(raw)
@@ -73,8 +75,14 @@ class _Inputs:
                 raws[c.crit.name] = raw
             if c.value_fn is not None:
                 v = np.asarray(c.value_fn(raw), dtype=np.float64)
-                v[np.isnan(v)] = 0.0
+                gap = np.isnan(v)
+                if c.crit.missing == "proxy":
+                    proxied.append((len(values), c.crit.proxy, gap))
+                v[gap] = c.fill if c.fill is not None else 0.0
                 values.append(v)
+                names.append(c.crit.name)
+        for k, proxy, gap in proxied:
+            values[k][gap] = values[names.index(proxy)][gap] if proxy in names else 0.0
         ok &= ~nodata
         self.shape = g.shape
         self.pos = np.flatnonzero(ok)
