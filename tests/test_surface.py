@@ -45,7 +45,8 @@ def test_distance_equals_brute_force_nearest_cell_centre_including_features_outs
     cells = _cells_of(pts, g)
     rr, cc = np.mgrid[0:30, 0:40]
     d2 = (rr[..., None] - cells[:, 0]) ** 2 + (cc[..., None] - cells[:, 1]) ** 2
-    brute = np.sqrt(d2.min(axis=2).astype(np.float64)) * (g.cell / 1000.0)
+    # Distances are float32 (cells, then scaled to km in float32).
+    brute = np.sqrt(d2.min(axis=2).astype(np.float64)).astype(np.float32) * np.float32(g.cell / 1000.0)
     for halo in (0, 3, 50):
         got = distance_form(feats, crit, g, halo=halo)(g)
         assert np.array_equal(got, brute)
@@ -67,7 +68,7 @@ def test_distance_of_a_feature_just_across_a_chunk_border():
     left = block(g.window(0, 0, 10, 8))
     whole = block(g)
     assert np.array_equal(left, whole[:, :8])
-    assert left[5, 7] == 0.1 and left[5, 0] == 0.8
+    assert left[5, 7] == np.float32(0.1) and left[5, 0] == np.float32(8) * np.float32(0.1)
 
 
 def test_line_features_touch_every_cell_they_cross():
@@ -75,7 +76,7 @@ def test_line_features_touch_every_cell_they_cross():
     feats = gpd.GeoDataFrame(geometry=[LineString([(0, 250), (500, 250)])], crs=CRS)
     got = distance_form(feats, CriterionConfig("d", "g", "distance"), g)(g)
     assert got[2].tolist() == [0.0] * 5
-    assert got[0].tolist() == [0.2] * 5
+    assert got[0].tolist() == [np.float32(2) * np.float32(0.1)] * 5
 
 
 # ------------------------------------------------------------------------------------------ disc sums

@@ -310,16 +310,18 @@ def evaluate_block(plan: SurfacePlan, g: Grid) -> dict[str, np.ndarray]:
     if not inside.any():
         # A window wholly outside the area (sea, say): nothing to compute.
         return {name: np.full(g.shape, np.nan if kind == "float32" else 255, dtype=kind) for name, kind in plan.bands}
-    nodata = np.zeros(g.shape, dtype=bool)
+    # Everything after the raster forms works on the cells inside the area only, as 1-D arrays
+    # (a third of GB's grid is land): gates, value functions, weighting.
+    n = int(np.count_nonzero(inside))
+    nodata = np.zeros(n, dtype=bool)
     passes: list[np.ndarray | None] = [None] * len(plan.gates)
-    acc = np.zeros(g.shape) if plan.linear else None
     stack: list[tuple[float, np.ndarray]] = []
-    group_acc = {grp: np.zeros(g.shape) for grp in plan.groups}
+    group_acc = {grp: np.zeros(n) for grp in plan.groups}
     proxies = {c.crit.proxy for c in plan.crits if c.crit.missing == "proxy" and c.value_fn is not None}
     kept: dict[str, np.ndarray] = {}
     deferred: list[tuple[_Crit, np.ndarray, np.ndarray]] = []
     for c in plan.crits:
-        raw = c.block(g, inside)
+        raw = np.asarray(c.block(g, inside))[inside].astype(np.float64, copy=False)
         nan = np.isnan(raw)
         for k, (_, name, op, value) in enumerate(plan.gates):
             if name != c.crit.name:
@@ -330,7 +332,7 @@ def evaluate_block(plan: SurfacePlan, g: Grid) -> dict[str, np.ndarray]:
                 with np.errstate(invalid="ignore"):
                     passes[k] = COMPARISONS[op](raw, value) & ~nan
         if c.crit.missing == "fail":
-            nodata |= nan & inside
+            nodata |= nan
         if c.value_fn is None:
             continue
         v = np.asarray(c.value_fn(raw), dtype=np.float64)
@@ -342,39 +344,51 @@ def evaluate_block(plan: SurfacePlan, g: Grid) -> dict[str, np.ndarray]:
         # "unknown": the sites' median value; "worst" (and cells masked below): 0.
         v[gap] = c.fill if c.fill is not None else 0.0
         if c.crit.name in proxies:
-            kept[c.crit.name] = v
-        _add(plan, c, v, acc, stack, group_acc)
+            kept[c.crit.name] = v.copy()  # _add scales v in place
+        _add(plan, c, v, stack, group_acc)
     for c, v, gap in deferred:
         stand_in = kept.get(c.crit.proxy)
         v[gap] = 0.0 if stand_in is None else stand_in[gap]
-        _add(plan, c, v, acc, stack, group_acc)
-    valid = inside & ~nodata
-    if acc is None:
-        acc = np.full(g.shape, np.nan)
+        _add(plan, c, v, stack, group_acc)
+    valid = ~nodata
+    if plan.linear:
+        # WLC: the weighted sum is the group weights times the groups' own weighted sums.
+        acc = np.zeros(n)
+        for grp in plan.groups:
+            acc += float(plan.weights.groups[grp]) * group_acc[grp]
+    else:
+        acc = np.full(n, np.nan)
         _aggregate_cells(plan, stack, valid, acc)
-    score = np.where(valid, 100.0 * acc, np.nan).astype(np.float32)
-    gate_code = np.zeros(g.shape, dtype=np.uint8)
+    gate_code = np.zeros(n, dtype=np.uint8)
     for k in range(len(plan.gates) - 1, -1, -1):
         gate_code[~passes[k]] = k + 1
     gate_code[~valid] = 255
-    eligible = np.where(valid, (gate_code == 0).astype(np.uint8), np.uint8(255)).astype(np.uint8)
-    out: dict[str, np.ndarray] = {"score": score, "eligible": eligible, "gate_code": gate_code}
+
+    def band(values: np.ndarray, fill: float, dtype: str) -> np.ndarray:
+        full = np.full(g.shape, fill, dtype=dtype)
+        full[inside] = values
+        return full
+
+    out: dict[str, np.ndarray] = {
+        "score": band(np.where(valid, 100.0 * acc, np.nan), np.nan, "float32"),
+        "eligible": band(np.where(valid, gate_code == 0, 255), 255, "uint8"),
+        "gate_code": band(gate_code, 255, "uint8"),
+    }
     for grp in plan.groups:
-        out[f"group_{grp}"] = np.where(valid, 100.0 * group_acc[grp], np.nan).astype(np.float32)
+        out[f"group_{grp}"] = band(np.where(valid, 100.0 * group_acc[grp], np.nan), np.nan, "float32")
     for (label, _, op, _), p in zip(plan.gates, passes, strict=True):
         if op is not None:
-            out[f"pass_{_slug(label)}"] = np.where(valid, p.astype(np.uint8), np.uint8(255)).astype(np.uint8)
+            out[f"pass_{_slug(label)}"] = band(np.where(valid, p, 255), 255, "uint8")
     return out
 
 
-def _add(plan: SurfacePlan, c: _Crit, v: np.ndarray, acc: np.ndarray | None, stack: list[tuple[float, np.ndarray]],
+def _add(plan: SurfacePlan, c: _Crit, v: np.ndarray, stack: list[tuple[float, np.ndarray]],
          group_acc: dict[str, np.ndarray]) -> None:  # fmt: skip
-    """Add a criterion's 0..1 values to the score (WLC) or the stack (other methods) and its group."""
-    if acc is not None:
-        acc += c.weight * v
-    else:
+    """Add a criterion's 0..1 values to its group's sum and, for methods other than WLC, to the stack."""
+    if not plan.linear:
         stack.append((c.weight, v.astype(np.float32)))
-    group_acc[c.group] += c.within * v
+    v *= c.within
+    group_acc[c.group] += v
 
 
 def _aggregate_cells(
