@@ -56,7 +56,7 @@ def test_distance_equals_brute_force_nearest_cell_centre_including_features_outs
         assert np.array_equal(block(g.window(r, c, h, w)), brute[r : r + h, c : c + w])
     # nearest_attribute: the attribute of the nearest point (no ties in this layout).
     nearest = d2.argmin(axis=2)
-    ties = (np.sort(d2, axis=2)[..., 0] == np.sort(d2, axis=2)[..., 1])
+    ties = np.sort(d2, axis=2)[..., 0] == np.sort(d2, axis=2)[..., 1]
     got = nearest_attribute_form(feats, CriterionConfig("h", "g", "nearest_attribute", attribute="mw"), g)(g)
     assert np.array_equal(got[~ties], (nearest + 1.0)[~ties])
 
@@ -268,9 +268,7 @@ def test_scheduler_that_does_not_answer(tmp_path):
     out = tmp_path / "s.tif"
     res = _run(["surface", str(DEMO), "--out", str(out), "--scheduler", "tcp://127.0.0.1:9", "--timeout", "1"])
     assert res.exit_code == 2
-    assert res.output.strip().startswith(
-        "error: the Dask scheduler at 'tcp://127.0.0.1:9' does not answer ("
-    )
+    assert res.output.strip().startswith("error: the Dask scheduler at 'tcp://127.0.0.1:9' does not answer (")
     assert res.output.strip().endswith(
         "start it (`dask scheduler`) and its workers, check the address (tcp://host:8786), or leave --scheduler "
         "out to run on a local cluster"

@@ -39,7 +39,7 @@ import math
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import geopandas as gpd
 import numpy as np
@@ -282,7 +282,7 @@ class _Nearest:
         self._kd: Any = None
         self.points: np.ndarray | None = None
         geoms = self.feats.geoms
-        if 0 < len(geoms) and bool(np.all(shapely.get_type_id(geoms) == 0)):
+        if len(geoms) > 0 and bool(np.all(shapely.get_type_id(geoms) == 0)):
             cells = np.unique(np.column_stack(_point_cells(self.feats, grid)), axis=0)
             if len(cells) <= _FEW_POINTS:
                 self.points = cells
@@ -748,7 +748,7 @@ class _SiteLabels:
     Every ``attribute`` criterion reads the same sites: one raster per window serves them all.
     """
 
-    _shared: dict[int, _SiteLabels] = {}
+    _shared: ClassVar[dict[int, _SiteLabels]] = {}
 
     def __init__(self, sites: gpd.GeoDataFrame) -> None:
         self.feats = _Features.of(sites)

@@ -30,7 +30,6 @@ if TYPE_CHECKING:
 __all__ = ["RobustPortfolio", "robust_portfolio"]
 
 
-
 @dataclass(frozen=True)
 class RobustPortfolio:
     """How often each site is chosen across sampled weights (and inputs).
