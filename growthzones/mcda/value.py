@@ -62,7 +62,10 @@ class ValueFunction:
             with np.errstate(over="ignore", invalid="ignore"):
                 out = self._benefit(arr)
         if self.direction == -1:
-            out = 1.0 - out
+            if isinstance(out, np.ndarray) and out.ndim and not np.may_share_memory(out, x):
+                np.subtract(1.0, out, out=out)  # in place: a surface calls this on millions of cells
+            else:
+                out = 1.0 - out
         return out
 
 
@@ -136,7 +139,9 @@ def linear(*, low: float, high: float, direction: str | int = "benefit") -> Valu
     span = hi - lo
 
     def f(x: np.ndarray) -> np.ndarray:
-        return np.clip((x - lo) / span, 0.0, 1.0)
+        out = x - lo
+        out /= span
+        return np.clip(out, 0.0, 1.0, out=out)
 
     return ValueFunction("linear", {"low": lo, "high": hi}, as_direction(direction), f)
 

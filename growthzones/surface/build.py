@@ -312,7 +312,8 @@ def evaluate_block(plan: SurfacePlan, g: Grid) -> dict[str, np.ndarray]:
         return {name: np.full(g.shape, np.nan if kind == "float32" else 255, dtype=kind) for name, kind in plan.bands}
     # Everything after the raster forms works on the cells inside the area only, as 1-D arrays
     # (a third of GB's grid is land): gates, value functions, weighting.
-    n = int(np.count_nonzero(inside))
+    at = np.flatnonzero(inside)  # int64 positions: a take is several times faster than a boolean mask
+    n = at.size
     nodata = np.zeros(n, dtype=bool)
     passes: list[np.ndarray | None] = [None] * len(plan.gates)
     stack: list[tuple[float, np.ndarray]] = []
@@ -321,7 +322,7 @@ def evaluate_block(plan: SurfacePlan, g: Grid) -> dict[str, np.ndarray]:
     kept: dict[str, np.ndarray] = {}
     deferred: list[tuple[_Crit, np.ndarray, np.ndarray]] = []
     for c in plan.crits:
-        raw = np.asarray(c.block(g, inside))[inside].astype(np.float64, copy=False)
+        raw = np.take(np.asarray(c.block(g, inside)).reshape(-1), at).astype(np.float64, copy=False)
         nan = np.isnan(raw)
         for k, (_, name, op, value) in enumerate(plan.gates):
             if name != c.crit.name:
@@ -366,7 +367,7 @@ def evaluate_block(plan: SurfacePlan, g: Grid) -> dict[str, np.ndarray]:
 
     def band(values: np.ndarray, fill: float, dtype: str) -> np.ndarray:
         full = np.full(g.shape, fill, dtype=dtype)
-        full[inside] = values
+        np.put(full, at, values)
         return full
 
     out: dict[str, np.ndarray] = {
