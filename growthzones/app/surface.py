@@ -8,8 +8,9 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 import growthzones as gz
-from growthzones import maps
+from growthzones import appstate, maps, upload
 from growthzones.app import _shared
+from growthzones.locate.regions import write_regions
 from growthzones.criteria.measures import MEASURES
 from growthzones.errors import GrowthzonesError
 
@@ -49,8 +50,13 @@ if st.button("Make the surface", key="surface_make", type="primary"):
     try:
         plan = gz.surface.plan_surface(cfg, cell, drop=drop)
         gz.surface.check_memory(plan)
-        with st.spinner(f"{plan.grid.height:,} x {plan.grid.width:,} cells"):
-            st.session_state["surface_ds"] = gz.make_surface(plan)
+        bar = st.progress(0.0, text=f"{plan.grid.height:,} x {plan.grid.width:,} cells")
+
+        def _progress(done: int, total: int, label: str) -> None:
+            bar.progress(done / max(total, 1), text=f"{plan.grid.height:,} x {plan.grid.width:,} cells: {label}")
+
+        st.session_state["surface_ds"] = gz.make_surface(plan, progress=_progress)
+        bar.empty()
         st.session_state["surface_key"] = key
     except GrowthzonesError as exc:
         st.error(str(exc))
@@ -82,6 +88,50 @@ with st.expander("Locate regions on the surface"):
 regions = st.session_state.get("surface_regions")
 m = maps.surface_map(ds, opacity=opacity, regions=regions)
 st_folium(m, height=620, use_container_width=True, returned_objects=[], key="surface_map")
-if regions is not None and len(regions):
-    st.dataframe(regions.drop(columns="geometry"), width="stretch", hide_index=True)
-    st.caption("Download them with `growthzones locate` and rank them like bids on the Upload page.")
+if regions is None or not len(regions):
+    st.stop()
+
+st.markdown(f"#### {len(regions)} located region(s), ranked like bids")
+combine = st.toggle(
+    "Rank among the loaded sites",
+    value=True,
+    key="surface_combine",
+    help="Off: rank the located regions among themselves.",
+)
+try:
+    ranked, notes = upload.score_upload(a, regions, id_column="site_id", name_column="name",
+                                        source="located regions", combine=combine)  # fmt: skip
+except GrowthzonesError as exc:
+    st.error(f"Cannot rank the located regions: {exc}")
+    st.stop()
+for note in notes:
+    st.caption(note)
+view = appstate.ranking_view(ranked)
+located = set(regions["site_id"])
+view = view.loc[[sid for sid in view.index if sid in located]]
+table = view.reset_index().merge(regions.drop(columns="geometry"), on="site_id", how="left", suffixes=("", "_surface"))
+st.dataframe(
+    table,
+    hide_index=True,
+    width="stretch",
+    column_config={"score": st.column_config.ProgressColumn("score", min_value=0, max_value=100, format="%.1f")},
+)
+st.caption(
+    "`score` and `rank` come from ranking each region as a site (with the loaded sites when the toggle is on); "
+    "`mean_score` is the surface's mean over its cells."
+)
+d1, d2 = st.columns(2)
+d1.download_button(
+    "Download the regions (GeoPackage, as `growthzones locate` writes them)",
+    data=lambda: _shared.temp_download(lambda p: write_regions(regions, p), ".gpkg"),
+    file_name="located_regions.gpkg",
+    on_click="ignore",
+    key="dl_surface_regions",
+)
+d2.download_button(
+    "Download the ranking (GeoPackage)",
+    data=lambda: _shared.temp_download(ranked.to_geopackage, ".gpkg"),
+    file_name="located_regions_ranked.gpkg",
+    on_click="ignore",
+    key="dl_surface_ranked",
+)

@@ -290,13 +290,14 @@ def drop_criteria(config: Config, drop: tuple[str, ...] | list[str]) -> Config:
     return replace(config, criteria=crits, gates=gates)
 
 
-def evaluate_block(plan: SurfacePlan, g: Grid) -> dict[str, np.ndarray]:
+def evaluate_block(plan: SurfacePlan, g: Grid, progress: Progress | None = None) -> dict[str, np.ndarray]:
     """Every output band for the cells of window ``g`` (see :attr:`SurfacePlan.bands`).
 
     Criterion by criterion: the raw values (real units), the gates on them, the missing
     policy (``fail``: the cell has no data; ``worst``: value 0; ``exclude``: ineligible),
     then the value function. WLC accumulates the weighted values; the other cell-wise
     methods stack them and call :func:`growthzones.mcda.aggregate` on the cells.
+    ``progress(done, total, label)`` is told after each criterion.
 
     Examples
     --------
@@ -321,7 +322,9 @@ def evaluate_block(plan: SurfacePlan, g: Grid) -> dict[str, np.ndarray]:
     proxies = {c.crit.proxy for c in plan.crits if c.crit.missing == "proxy" and c.value_fn is not None}
     kept: dict[str, np.ndarray] = {}
     deferred: list[tuple[_Crit, np.ndarray, np.ndarray]] = []
-    for c in plan.crits:
+    for k_crit, c in enumerate(plan.crits):
+        if progress:
+            progress(k_crit, len(plan.crits), c.crit.name)
         raw = np.take(np.asarray(c.block(g, inside)).reshape(-1), at).astype(np.float64, copy=False)
         nan = np.isnan(raw)
         for k, (_, name, op, value) in enumerate(plan.gates):
@@ -351,6 +354,8 @@ def evaluate_block(plan: SurfacePlan, g: Grid) -> dict[str, np.ndarray]:
         stand_in = kept.get(c.crit.proxy)
         v[gap] = 0.0 if stand_in is None else stand_in[gap]
         _add(plan, c, v, stack, group_acc)
+    if progress:
+        progress(len(plan.crits), len(plan.crits), "score")
     valid = ~nodata
     if plan.linear:
         # WLC: the weighted sum is the group weights times the groups' own weighted sums.
@@ -517,12 +522,7 @@ def surface(
                             progress=progress)  # fmt: skip
     if not dask:
         check_memory(plan, max_memory=max_memory)
-        if progress:
-            progress(0, 1, "surface")
-        bands = evaluate_block(plan, plan.grid)
-        if progress:
-            progress(1, 1, "surface")
-        return to_dataset(plan, bands)
+        return to_dataset(plan, evaluate_block(plan, plan.grid, progress))
     return to_dataset(plan, _dask_bands(plan, int(chunks)))
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 import growthzones as gz
-from growthzones import maps
+from growthzones import maps, upload
 from growthzones.appstate import CONFIG_ENV
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -39,6 +40,15 @@ def test_surface_page_makes_the_surface_and_locates_regions(monkeypatch: pytest.
     assert not at.error, [e.value for e in at.error]
     table = at.dataframe[0].value
     assert len(table) == 2 and (table["area_ha"] >= 40_000).all() and (table["area_ha"] <= 80_000).all()
+    # Ranked like bids, among the demo's sites: the same scores and ranks as ranking them by hand.
+    regions = at.session_state["surface_regions"]
+    a = gz.assess(gz.datasets.demo_config_path())
+    by_hand, _ = upload.score_upload(a, regions, id_column="site_id", name_column="name", combine=True)
+    expected = by_hand.ranking.loc[table["site_id"]]
+    assert table["score"].tolist() == pytest.approx(expected["score"].astype(float).tolist(), abs=1e-9)
+    assert [None if pd.isna(r) else int(r) for r in table["rank"]] == [
+        None if pd.isna(r) else int(r) for r in expected["rank"]
+    ]
 
 
 def test_relative_method_shows_the_refusal(monkeypatch: pytest.MonkeyPatch) -> None:
