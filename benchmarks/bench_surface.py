@@ -229,7 +229,13 @@ def bench_25m(args) -> None:
             plan = plan_surface(cfg, 25.0, outline="sites", halo=max(1, args.chunks // 4))
             ds = surface(plan, dask=True, chunks=args.chunks)
             t1 = time.perf_counter()
-            write_surface(ds, out)
+
+            def report(done: int, total: int, label: str) -> None:
+                if label != "chunks" or done % 10 == 0 or done == total - 1:
+                    print(f"  {time.perf_counter() - t0:7.0f} s  {label} {done}/{total}  peak so far "
+                          f"{mem.peak / 1e9:.2f} GB", flush=True)  # fmt: skip
+
+            write_surface(ds, out, progress=report)
         elapsed = time.perf_counter() - t0
     g = plan.grid
     print(f"GB at 25 m on a local Dask cluster ({args.workers} workers, chunks {args.chunks}): {g.height:,} x "

@@ -349,13 +349,28 @@ def test_write_failure_leaves_no_file(tmp_path):
 def test_lazy_surface_written_on_a_distributed_client_equals_in_memory(tmp_path):
     from distributed import Client
 
+    import dask
+
     plan = plan_surface(DEMO, 8000, drop=["site_area"], halo=4)
     mem = surface(plan)
-    with Client(processes=False, n_workers=1, threads_per_worker=2, dashboard_address=None):
-        out = write_surface(surface(plan, dask=True, chunks=32), tmp_path / "lazy.tif")
-    back = read_surface(out)
-    for name in mem.data_vars:
-        assert np.array_equal(back[name].values, mem[name].values, equal_nan=True), name
+    n_chunks = math.ceil(plan.grid.height / 32) * math.ceil(plan.grid.width / 32)
+    for name, scheduler in (("distributed", None), ("synchronous", "synchronous")):
+        calls: list[tuple[int, int, str]] = []
+        if scheduler is None:
+            with Client(processes=False, n_workers=1, threads_per_worker=2, dashboard_address=None):
+                out = write_surface(surface(plan, dask=True, chunks=32), tmp_path / f"{name}.tif",
+                                    progress=lambda d, t, label: calls.append((d, t, label)))  # fmt: skip
+        else:
+            with dask.config.set(scheduler=scheduler):
+                out = write_surface(surface(plan, dask=True, chunks=32), tmp_path / f"{name}.tif",
+                                    progress=lambda d, t, label: calls.append((d, t, label)))  # fmt: skip
+        back = read_surface(out)
+        for var in mem.data_vars:
+            assert np.array_equal(back[var].values, mem[var].values, equal_nan=True), (name, var)
+        # Progress: every chunk counted once as it is written, then the COG layout.
+        chunk_calls = [d for d, t, label in calls if label == "chunks"]
+        assert chunk_calls == list(range(n_chunks + 1)), name
+        assert calls[-2:] == [(n_chunks, n_chunks + 1, "COG layout"), (n_chunks + 1, n_chunks + 1, "done")]
 
 
 # ------------------------------------------------------------------------------------------ robustness on the surface

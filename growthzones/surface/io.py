@@ -30,8 +30,9 @@ def write_surface(
 
     GeoTIFF bands share one data type, so the uint8 bands are stored as float32 (0, 1,
     255 exactly) and :func:`read_surface` restores them. A lazy (Dask) surface is computed
-    here, chunk by chunk into a tiled GeoTIFF (peak memory set by the chunks), then copied
-    into the COG layout. Nothing is left at ``path`` if anything fails.
+    here, one task per chunk writing its cells into a tiled GeoTIFF (peak memory set by the
+    chunks; ``progress`` counts the chunks), then copied into the COG layout. Nothing is
+    left at ``path`` if anything fails.
 
     Examples
     --------
@@ -56,28 +57,105 @@ def write_surface(
     with atomic_path(path, overwrite=overwrite) as tmp:
         staging = tmp.with_name(tmp.name + ".tiled.tif")
         try:
-            if progress:
-                progress(0, 2, "computing and writing")
             kwargs: dict[str, Any] = {"tiled": True, "blockxsize": 512, "blockysize": 512, "compress": "deflate",
                                       "predictor": 3, "BIGTIFF": "IF_SAFER"}  # fmt: skip
             if arr.chunks is not None:
-                kwargs["lock"] = _lock()
-            arr.rio.to_raster(staging, **kwargs)
+                steps = _write_chunks(arr, staging, kwargs, progress) + 1
+            else:
+                steps = 2
+                if progress:
+                    progress(0, steps, "writing")
+                arr.rio.to_raster(staging, **kwargs)
             with rasterio.open(staging, "r+") as dst:
                 for i, name in enumerate(names, start=1):
                     dst.set_band_description(i, name)
                 tags = {k: (v if isinstance(v, str) else json.dumps(v)) for k, v in ds.attrs.items()}
                 dst.update_tags(**tags)
             if progress:
-                progress(1, 2, "COG layout")
+                progress(steps - 1, steps, "COG layout")
             rasterio.shutil.copy(staging, tmp, driver="COG", compress="deflate", predictor=3, BIGTIFF="IF_SAFER",
                                  overview_resampling="average", num_threads="ALL_CPUS")  # fmt: skip
             if progress:
-                progress(2, 2, "done")
+                progress(steps, steps, "done")
         finally:
             staging.unlink(missing_ok=True)
             Path(str(staging) + ".aux.xml").unlink(missing_ok=True)
     return path
+
+
+def _write_chunks(arr: xr.DataArray, path: Path, kwargs: dict[str, Any], progress: Progress | None) -> int:
+    """Compute a lazy surface chunk by chunk on the active Dask scheduler, each chunk written by its task.
+
+    One task per chunk of cells computes every band of the chunk and writes them into the
+    tiled GeoTIFF under a shared lock, so no chunk travels back to this process and memory
+    stays set by the chunk size. ``progress`` is told as chunks finish (out of one step more
+    than the chunks: the COG layout follows). Returns the number of chunks.
+    """
+    import dask
+    import rasterio
+
+    data = arr.data.rechunk({0: -1})  # every band of a chunk in one block (one task writes it)
+    profile = {
+        "driver": "GTiff", "width": arr.sizes["x"], "height": arr.sizes["y"], "count": arr.sizes["band"],
+        "dtype": "float32", "crs": arr.rio.crs, "transform": arr.rio.transform(), "nodata": np.nan, **kwargs,
+    }  # fmt: skip
+    with rasterio.open(path, "w", **profile):
+        pass
+    rows = np.cumsum((0, *data.chunks[1]))
+    cols = np.cumsum((0, *data.chunks[2]))
+    blocks = data.to_delayed()
+    lock = _lock()
+    write = dask.delayed(_write_block, pure=False)
+    tasks = [
+        write(blocks[0, i, j], str(path), int(rows[i]), int(cols[j]), lock, dask_key_name=("gz-write-chunk", i, j))
+        for i in range(len(rows) - 1)
+        for j in range(len(cols) - 1)
+    ]
+    total = len(tasks) + 1  # and the COG layout after
+    if progress:
+        progress(0, total, "chunks")
+    client = _client()
+    if client is not None:
+        from distributed import as_completed
+
+        for done, fut in enumerate(as_completed(client.compute(tasks)), start=1):
+            fut.result()  # a chunk's error is raised here, named
+            if progress:
+                progress(done, total, "chunks")
+        return len(tasks)
+    from dask.callbacks import Callback
+
+    count = [0]
+
+    def _posttask(key: Any, result: Any, dsk: Any, state: Any, worker_id: Any) -> None:
+        if isinstance(key, tuple) and key and key[0] == "gz-write-chunk":
+            count[0] += 1
+            if progress:
+                progress(count[0], total, "chunks")
+
+    with Callback(posttask=_posttask):
+        dask.compute(*tasks)
+    return len(tasks)
+
+
+def _write_block(block: np.ndarray, path: str, row: int, col: int, lock: Any) -> None:
+    """Write one chunk (bands, rows, cols) at ``(row, col)`` of the tiled GeoTIFF, holding ``lock``."""
+    import rasterio
+    from rasterio.windows import Window
+
+    window = Window(col, row, block.shape[2], block.shape[1])
+    with lock, rasterio.open(path, "r+") as dst:
+        dst.write(np.asarray(block, dtype=np.float32), window=window)
+
+
+def _client() -> Any:
+    """The running ``distributed`` client, or None (a local Dask scheduler)."""
+    try:
+        from distributed import get_client
+
+        return get_client()
+    except (ImportError, ValueError):
+        return None
 
 
 def _lock() -> Any:
