@@ -34,6 +34,7 @@ __all__ = [
     "GateConfig",
     "GroupLimit",
     "LayerConfig",
+    "Limits",
     "MethodConfig",
     "PortfolioConfig",
     "ProjectConfig",
@@ -277,19 +278,40 @@ class CapacityLimit:
 
 
 @dataclass(frozen=True)
-class PortfolioConfig:
-    """The ``[portfolio]`` section: the limits of ``growthzones portfolio`` and its robust run.
+class Limits:
+    """Everything a portfolio must respect (prioritizr's budget, constraints and locks).
 
-    The limit keys mean what the fields of :class:`growthzones.portfolio.Limits` mean;
-    ``samples``, ``core``, ``seed`` and ``concentration`` set up the robust run.
+    Attributes
+    ----------
+    count, min_count, max_count
+        Exactly / at least / at most this many sites.
+    min_mw, max_mw
+        The chosen sites' total demand (MW) at least / at most this.
+    demand
+        MW each site asks for: a number, or a column such as ``power_need_mw``.
+    per
+        Minimum and maximum per group (:class:`GroupLimit`).
+    capacity
+        Shared capacity per group (:class:`CapacityLimit`).
+    min_spacing_km
+        Chosen sites' centroids at least this far apart.
+    locked_in, locked_out
+        Site ids that must / must not be chosen.
+    floor
+        The objective is the total of ``score - floor`` over the chosen sites: with a floor,
+        sites scoring below it are taken only when a limit needs them.
+    time_limit
+        Seconds the solver may use for each solve (None: until proven optimal).
+    mip_gap
+        Relative gap at which the solver may stop (0: proven optimum).
     """
 
     count: int | None = None
     min_count: int | None = None
     max_count: int | None = None
-    demand: str | float | None = None
     min_mw: float | None = None
     max_mw: float | None = None
+    demand: str | float | None = None
     per: tuple[GroupLimit, ...] = ()
     capacity: tuple[CapacityLimit, ...] = ()
     min_spacing_km: float | None = None
@@ -298,6 +320,15 @@ class PortfolioConfig:
     floor: float = 0.0
     time_limit: float | None = None
     mip_gap: float = 0.0
+
+
+@dataclass(frozen=True)
+class PortfolioConfig(Limits):
+    """The ``[portfolio]`` section: the :class:`Limits` of ``growthzones portfolio`` and its robust run.
+
+    ``samples``, ``core``, ``seed`` and ``concentration`` set up the robust run.
+    """
+
     samples: int = 200
     core: float = 0.9
     seed: int | None = None

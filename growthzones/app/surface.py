@@ -10,9 +10,9 @@ from streamlit_folium import st_folium
 import growthzones as gz
 from growthzones import appstate, maps, upload
 from growthzones.app import _shared
-from growthzones.locate.regions import write_regions
 from growthzones.criteria.measures import MEASURES
 from growthzones.errors import GrowthzonesError
+from growthzones.locate.regions import write_regions
 
 ctx = _shared.context()
 a = ctx.current

@@ -19,58 +19,13 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from growthzones.config import CapacityLimit, GroupLimit, PortfolioConfig, did_you_mean
+from growthzones.config import CapacityLimit, GroupLimit, Limits, PortfolioConfig, did_you_mean
 from growthzones.errors import PortfolioError
 
 if TYPE_CHECKING:
     from growthzones.assessment import Assessment
 
 __all__ = ["CapacityLimit", "GroupLimit", "Limits", "Problem", "build_problem", "group_labels", "limits_from_config"]
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Everything a portfolio must respect (prioritizr's budget, constraints and locks).
-
-    Attributes
-    ----------
-    count, min_count, max_count
-        Exactly / at least / at most this many sites.
-    min_mw, max_mw
-        The chosen sites' total demand (MW) at least / at most this.
-    demand
-        MW each site asks for: a number, or a column such as ``power_need_mw``.
-    per
-        Minimum and maximum per group (:class:`GroupLimit`).
-    capacity
-        Shared capacity per group (:class:`CapacityLimit`).
-    min_spacing_km
-        Chosen sites' centroids at least this far apart.
-    locked_in, locked_out
-        Site ids that must / must not be chosen.
-    floor
-        The objective is the total of ``score - floor`` over the chosen sites: with a floor,
-        sites scoring below it are taken only when a limit needs them.
-    time_limit
-        Seconds the solver may use for each solve (None: until proven optimal).
-    mip_gap
-        Relative gap at which the solver may stop (0: proven optimum).
-    """
-
-    count: int | None = None
-    min_count: int | None = None
-    max_count: int | None = None
-    min_mw: float | None = None
-    max_mw: float | None = None
-    demand: str | float | None = None
-    per: tuple[GroupLimit, ...] = ()
-    capacity: tuple[CapacityLimit, ...] = ()
-    min_spacing_km: float | None = None
-    locked_in: tuple[str, ...] = ()
-    locked_out: tuple[str, ...] = ()
-    floor: float = 0.0
-    time_limit: float | None = None
-    mip_gap: float = 0.0
 
 
 def limits_from_config(pc: PortfolioConfig | None, **overrides: Any) -> Limits:
