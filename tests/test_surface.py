@@ -16,6 +16,7 @@ from shapely import LineString, Point, box
 import growthzones as gz
 from growthzones.cli import main
 from growthzones.config import CriterionConfig
+from growthzones.criteria import raster
 from growthzones.criteria.measures import MEASURES, MeasureSpec, register_measure, unregister_measure
 from growthzones.criteria.raster import Grid, distance_form, nearest_attribute_form, overlap_form, within_form
 from growthzones.errors import CriterionError, MethodError, SurfaceError
@@ -33,7 +34,10 @@ def _cells_of(points: list[Point], g: Grid) -> np.ndarray:
 # ------------------------------------------------------------------------------------------ distance
 
 
-def test_distance_equals_brute_force_nearest_cell_centre_including_features_outside_the_grid():
+@pytest.mark.parametrize("few_points", [0, 8], ids=["edt-and-kd-tree", "brute-force-few-points"])
+def test_distance_equals_brute_force_nearest_cell_centre_including_features_outside_the_grid(few_points, monkeypatch):
+    # Both routes: the EDT on the tile with the KD-tree beyond it, and (8 points) brute force.
+    monkeypatch.setattr(raster, "_FEW_POINTS", few_points)
     rng = np.random.default_rng(3)
     g = Grid(CRS, 0.0, 3000.0, 100.0, 30, 40)
     # Points inside and well outside the grid (outside ones reached through the KD-tree).
@@ -59,6 +63,70 @@ def test_distance_equals_brute_force_nearest_cell_centre_including_features_outs
     ties = np.sort(d2, axis=2)[..., 0] == np.sort(d2, axis=2)[..., 1]
     got = nearest_attribute_form(feats, CriterionConfig("h", "g", "nearest_attribute", attribute="mw"), g)(g)
     assert np.array_equal(got[~ties], (nearest + 1.0)[~ties])
+
+
+def test_nearest_attribute_within_a_distance_equals_brute_force_and_any_window():
+    """Polygons and points, max 350 m: a cell on a feature takes its own, others the nearest feature cell's."""
+    from rasterio.features import rasterize
+
+    rng = np.random.default_rng(21)
+    g = Grid(CRS, 0.0, 4000.0, 100.0, 40, 60)
+    polys = [
+        box(x, y, x + w, y + h) for x, y, w, h in rng.uniform([-500, -500, 150, 150], [6000, 4000, 900, 900], (9, 4))
+    ]
+    pts = [Point(x, y) for x, y in rng.uniform([-300, -300], [6300, 4300], (12, 2))]
+    geoms = polys + pts
+    feats = gpd.GeoDataFrame({"mw": np.arange(1.0, len(geoms) + 1)}, geometry=geoms, crs=CRS)
+    crit = CriterionConfig("h", "g", "nearest_attribute", attribute="mw", max_distance_km=0.35)
+    # Oracle: each feature's cells on a grid wide enough for all of them (all_touched, as the surface burns).
+    big = g.expand(20)
+    cells = [np.argwhere(rasterize([(geom, 1)], out_shape=big.shape, transform=big.transform, all_touched=True) > 0)
+             - 20 for geom in geoms]  # fmt: skip
+    rr, cc = np.mgrid[0 : g.height, 0 : g.width]
+    best = np.full(g.shape, np.inf)
+    second = np.full(g.shape, np.inf)
+    which = np.full(g.shape, -1)
+    for k, fc in enumerate(cells):
+        if not len(fc):
+            continue
+        d2 = ((rr[..., None] - fc[:, 0]) ** 2 + (cc[..., None] - fc[:, 1]) ** 2).min(axis=2)
+        nearer = d2 < best
+        second = np.where(nearer, best, np.minimum(second, d2))
+        which = np.where(nearer, k, which)
+        best = np.where(nearer, d2, best)
+    expected = np.where(np.sqrt(best) * 100.0 <= 350.0, which + 1.0, np.nan)
+    on_one = best == 0  # the first feature touching the cell wins
+    for k in range(len(cells) - 1, -1, -1):
+        hit = np.zeros(g.shape, dtype=bool)
+        inside = (
+            (cells[k][:, 0] >= 0) & (cells[k][:, 0] < g.height) & (cells[k][:, 1] >= 0) & (cells[k][:, 1] < g.width)
+        )
+        hit[cells[k][inside, 0], cells[k][inside, 1]] = True
+        expected[hit] = k + 1.0
+    clear = on_one | (second > best)  # no tie between two features for the nearest cell
+    block = nearest_attribute_form(feats, crit, g)
+    got = block(g)
+    assert np.array_equal(got[clear], expected[clear], equal_nan=True)
+    assert clear.mean() > 0.9 and np.isfinite(got).mean() > 0.3 and np.isnan(got).any()
+    for r, c, h, w in [(0, 0, 11, 13), (17, 29, 9, 31), (39, 59, 1, 1)]:
+        assert np.array_equal(block(g.window(r, c, h, w)), got[r : r + h, c : c + w], equal_nan=True)
+
+
+def test_layer_edge_cells_do_not_depend_on_the_strips(monkeypatch):
+    from scipy.ndimage import binary_erosion
+
+    g = Grid(CRS, 0.0, 3000.0, 100.0, 30, 40)
+    polys = gpd.GeoDataFrame(geometry=[box(250, 250, 2750, 2150), box(1800, 900, 3650, 2800)], crs=CRS)
+    feats = raster._Features.of(polys)
+    whole = raster._burn(feats, g, np.arange(1, 3, dtype=np.int32))
+    mask = whole > 0
+    edge = mask & ~binary_erosion(mask)
+    expected = np.argwhere(edge).astype(float)
+    for strip in (40 * 3, 40 * 7, 1 << 25):  # 3 rows, 7 rows, one strip
+        monkeypatch.setattr(raster, "_STRIP_CELLS", strip)
+        pts, which = raster._layer_cells(feats, g)
+        assert np.array_equal(pts, expected), strip
+        assert np.array_equal(which, whole[edge] - 1)
 
 
 def test_distance_of_a_feature_just_across_a_chunk_border():
@@ -347,23 +415,23 @@ def test_write_failure_leaves_no_file(tmp_path):
 
 
 def test_lazy_surface_written_on_a_distributed_client_equals_in_memory(tmp_path):
-    from distributed import Client
-
     import dask
+    from distributed import Client
 
     plan = plan_surface(DEMO, 8000, drop=["site_area"], halo=4)
     mem = surface(plan)
     n_chunks = math.ceil(plan.grid.height / 32) * math.ceil(plan.grid.width / 32)
     for name, scheduler in (("distributed", None), ("synchronous", "synchronous")):
         calls: list[tuple[int, int, str]] = []
+        record = calls.append
         if scheduler is None:
             with Client(processes=False, n_workers=1, threads_per_worker=2, dashboard_address=None):
                 out = write_surface(surface(plan, dask=True, chunks=32), tmp_path / f"{name}.tif",
-                                    progress=lambda d, t, label: calls.append((d, t, label)))  # fmt: skip
+                                    progress=lambda d, t, label, record=record: record((d, t, label)))  # fmt: skip
         else:
             with dask.config.set(scheduler=scheduler):
                 out = write_surface(surface(plan, dask=True, chunks=32), tmp_path / f"{name}.tif",
-                                    progress=lambda d, t, label: calls.append((d, t, label)))  # fmt: skip
+                                    progress=lambda d, t, label, record=record: record((d, t, label)))  # fmt: skip
         back = read_surface(out)
         for var in mem.data_vars:
             assert np.array_equal(back[var].values, mem[var].values, equal_nan=True), (name, var)
