@@ -167,6 +167,11 @@ def test_disc_sum_and_count_equal_brute_force():
     assert np.array_equal(sums(g), (inside * mw).sum(axis=2))
     assert np.array_equal(counts(g), inside.sum(axis=2).astype(float))
     assert np.array_equal(sums(g.window(11, 17, 9, 13)), (inside * mw).sum(axis=2)[11:20, 17:30])
+    # A feature diagonally beyond the window's corner, within the radius's square but not its disc.
+    corner = gpd.GeoDataFrame({"mw": [3.0]}, geometry=[Point(750.0, 750.0)], crs=CRS)  # cell (32, 7)
+    far = within_form(corner, CriterionConfig("s", "g", "sum_within", attribute="mw", radius_km=radius_km), g)
+    got = far(g.window(39, 0, 1, 1))
+    assert got.dtype == np.float64 and got.tolist() == [[0.0]]
 
 
 def test_overlap_is_the_exact_covered_share():

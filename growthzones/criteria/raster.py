@@ -597,6 +597,8 @@ def within_form(
         c0 = fc[which] - half
         c1 = fc[which] + half
         hit = (c1 >= 0) & (c0 < w)
+        if not hit.any():  # features only in the window's corners beyond the disc
+            return np.zeros(g.shape)
         row, c0, c1, wt = row[hit], np.maximum(c0[hit], 0), c1[hit] + 1, wt[which[hit]]
         # A run ending at the window's right edge needs no end mark.
         ends = c1 < w
