@@ -501,6 +501,60 @@ def test_top_probability_chunked_equals_in_memory_with_input_uncertainty():
     assert ((p > 0) & (p < 1)).any()
 
 
+def test_top_probability_takes_attribute_bounds_from_the_site_columns(tmp_path):
+    """Bounds from two site columns on an attribute: each cell varies between its site's bounds.
+
+    On the cells of the demo's sites (500 m), with both bounds equal to the flipped brownfield
+    flag, every draw is that flag: the result equals a config whose brownfield column is
+    flipped, without bounds (both runs keep a zero relative range on another criterion so that
+    they share one code path).
+    """
+    from growthzones.sites import load_sites
+    from growthzones.surface import top_probability
+
+    sites, _ = load_sites(gz.load_config(DEMO).sites)
+    flipped = 1.0 - sites["brownfield"].astype(float)
+    bids = (
+        sites.reset_index()
+        .rename(columns={"site_id": "bid_id"})
+        .assign(bf_lo=flipped.to_numpy(), bf_hi=flipped.to_numpy())
+    )
+    bids.to_file(tmp_path / "bids.gpkg", layer="bids")
+    bids.assign(brownfield=flipped.to_numpy()).to_file(tmp_path / "flipped.gpkg", layer="bids")
+    base = DEMO.read_text().replace('name = "grid_distance"', 'name = "grid_distance"\nuncertainty = 0.0', 1)
+    with_bounds = base.replace('path = "bids.gpkg"', f'path = "{tmp_path / "bids.gpkg"}"').replace(
+        'attribute = "brownfield"', 'attribute = "brownfield"\nuncertainty = ["bf_lo", "bf_hi"]'
+    )
+    flipped_cfg = base.replace('path = "bids.gpkg"', f'path = "{tmp_path / "flipped.gpkg"}"')
+    plan = plan_surface(
+        gz.config.parse_config(with_bounds, base_dir=DEMO.parent), 250, drop=["site_area"], outline="sites"
+    )
+    assert isinstance(plan.uncertainty["brownfield"], tuple) and plan.notes == []
+    ref = plan_surface(
+        gz.config.parse_config(flipped_cfg, base_dir=DEMO.parent), 250, drop=["site_area"], outline="sites"
+    )
+    p = top_probability(plan, top_percent=20, samples=15, seed=2).values
+    q = top_probability(ref, top_percent=20, samples=15, seed=2).values
+    assert np.array_equal(p, q, equal_nan=True)
+    plain = gz.config.parse_config(base, base_dir=DEMO.parent)
+    unflipped = top_probability(
+        plan_surface(plain, 500, drop=["site_area"], outline="sites"), top_percent=20, samples=15, seed=2
+    )
+    # The sites' cells (500 m) take their site's bounds: flipping the flag moves them.
+    assert np.isfinite(p).sum() > 900 and not np.array_equal(p, unflipped.values, equal_nan=True)
+    # Bounds from site columns on a distance criterion cannot reach a cell: said, and left out.
+    on_distance = DEMO.read_text().replace(
+        'name = "grid_distance"', 'name = "grid_distance"\nuncertainty = ["grid_lo", "grid_hi"]', 1
+    )
+    plan = plan_surface(gz.config.parse_config(on_distance, base_dir=DEMO.parent), 20_000, drop=["site_area"])
+    assert plan.uncertainty == {}
+    assert plan.notes == [
+        "criterion 'grid_distance': its uncertainty bounds come from the site columns 'grid_lo' and 'grid_hi', "
+        "which a cell does not have, so the top probability leaves its input uncertainty out (declare a relative "
+        "range, e.g. uncertainty = 0.2, to vary it on the surface)"
+    ]
+
+
 def test_cli_adds_the_top_probability_band(tmp_path):
     from growthzones.surface import top_probability
 

@@ -25,7 +25,7 @@ from growthzones import mcda
 from growthzones.config import COMPARISONS, Config, CriterionConfig, load_config
 from growthzones.criteria import compute_criterion, load_layers
 from growthzones.criteria.measures import MEASURES
-from growthzones.criteria.raster import Block, Grid, resampling_of
+from growthzones.criteria.raster import Block, Grid, attribute_form, resampling_of
 from growthzones.errors import CriterionError, GrowthzonesError, MethodError, SurfaceError
 from growthzones.layers import apply_where
 from growthzones.progress import Progress
@@ -92,7 +92,12 @@ class SurfacePlan:
     weights
         The config's effective weights (:class:`growthzones.scoring.Weights`).
     uncertainty
-        The ``uncertainty`` each criterion declares (for :func:`growthzones.surface.top_probability`).
+        The ``uncertainty`` each criterion declares, for :func:`growthzones.surface.top_probability`:
+        a relative range ``r``, or for an ``attribute`` criterion bounded by two site columns
+        the block functions of those columns ``(low, high)``.
+    notes
+        What the surface could not take over from the config, in words (e.g. uncertainty
+        bounds from site columns on a criterion that cells do not read from the sites).
     """
 
     grid: Grid
@@ -105,6 +110,7 @@ class SurfacePlan:
     attrs: dict[str, Any] = field(default_factory=dict)
     weights: Any = None
     uncertainty: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def linear(self) -> bool:
@@ -258,9 +264,31 @@ def plan_surface(
         "dropped": json.dumps(list(drop)),
         "demo": int(config.project.demo),
     }
-    uncertainty = {c.name: c.uncertainty for c in used if c.uncertainty is not None}
+    uncertainty, notes = _uncertainty(used, sites, grid)
     return SurfacePlan(grid, area, crits, gates, list(weights.groups.index), config.method.name,
-                       dict(config.method.params), attrs, weights, uncertainty)  # fmt: skip
+                       dict(config.method.params), attrs, weights, uncertainty, notes)  # fmt: skip
+
+
+def _uncertainty(used: list[CriterionConfig], sites: Any, grid: Grid) -> tuple[dict[str, Any], list[str]]:
+    """The criteria's declared input uncertainty as the surface can apply it, and what it cannot."""
+    out: dict[str, Any] = {}
+    notes: list[str] = []
+    for c in used:
+        u = c.uncertainty
+        if u is None:
+            continue
+        if not isinstance(u, tuple):
+            out[c.name] = float(u)
+        elif c.measure == "attribute":
+            # A cell takes the bounds of the site holding it, as it takes the attribute.
+            out[c.name] = tuple(attribute_form(sites, replace(c, attribute=col), grid) for col in u)
+        else:
+            notes.append(
+                f"criterion {c.name!r}: its uncertainty bounds come from the site columns {u[0]!r} and {u[1]!r}, "
+                "which a cell does not have, so the top probability leaves its input uncertainty out (declare a "
+                "relative range, e.g. uncertainty = 0.2, to vary it on the surface)"
+            )
+    return out, notes
 
 
 def drop_criteria(config: Config, drop: tuple[str, ...] | list[str]) -> Config:

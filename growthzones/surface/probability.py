@@ -3,10 +3,13 @@
 Weight vectors are sampled as :func:`growthzones.robustness.sample_weights` samples them
 (Dirichlet at both levels of the weight hierarchy, uniform or concentrated around the
 config's weights). Criteria that declare ``uncertainty = r`` in the config vary by up to
-+/- r of their value, uniformly and independently per cell and sample, and their value
-functions and gates are applied again per sample. The draw of a cell depends only on the
-seed, the criterion, the sample and the cell's position in the grid (a counter-based hash),
-so chunked and in-memory runs agree.
++/- r of their value, uniformly and independently per cell and sample; an ``attribute``
+criterion bounded by two site columns (``uncertainty = ["low", "high"]``) varies uniformly
+between the bounds of the site holding the cell, as ``growthzones robustness`` varies the
+site. Value functions and gates are applied again per sample. Bounds from site columns on
+any other measure cannot reach a cell: the plan's ``notes`` say so and they are left out.
+The draw of a cell depends only on the seed, the criterion, the sample and the cell's
+position in the grid (a counter-based hash), so chunked and in-memory runs agree.
 
 Two passes over the grid, window by window (the whole grid in memory, chunks on Dask): the
 first histograms every sample's scores of eligible cells (bins of 0.01 score points) to find
@@ -90,6 +93,14 @@ class _Inputs:
         self.ids = (rows + g.row0).astype(np.int64) * np.int64(plan.grid.width) + (cols + g.col0)
         self.values = np.stack([v.ravel()[self.pos] for v in values], axis=1) if values else np.zeros((0, 0))
         self.raws = {k: r.ravel()[self.pos] for k, r in raws.items()}
+        # Per-cell bounds of criteria bounded by site columns (a missing bound: the cell's own value).
+        self.bounds: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        for name, rule in plan.uncertainty.items():
+            if isinstance(rule, tuple):
+                raw = self.raws[name]
+                lo, hi = (np.asarray(b(g), dtype=np.float64).ravel()[self.pos] for b in rule)
+                lo, hi = np.where(np.isnan(lo), raw, lo), np.where(np.isnan(hi), raw, hi)
+                self.bounds[name] = (np.minimum(lo, hi), np.maximum(lo, hi))
 
 
 def _scores(
@@ -112,9 +123,13 @@ def _scores(
         name = c.crit.name
         if name not in plan.uncertainty:
             continue
-        r = float(plan.uncertainty[name]) if not isinstance(plan.uncertainty[name], tuple) else 0.0
-        raw = inp.raws[name][sel]
-        drawn = raw[None, :] * (1.0 + r * (2.0 * _uniform(seed, k, samples, ids) - 1.0))
+        u = _uniform(seed, k, samples, ids)
+        if name in inp.bounds:
+            lo, hi = (b[sel] for b in inp.bounds[name])
+            drawn = lo[None, :] + (hi - lo)[None, :] * u
+        else:
+            raw = inp.raws[name][sel]
+            drawn = raw[None, :] * (1.0 + float(plan.uncertainty[name]) * (2.0 * u - 1.0))
         for _, gname, op, value in plan.gates:
             if gname == name and op is not None:
                 with np.errstate(invalid="ignore"):
