@@ -219,14 +219,14 @@ def bench_100m(args) -> None:
 
 
 def bench_25m(args) -> None:
-    from growthzones.surface import cluster, surface, write_surface
+    from growthzones.surface import cluster, dask_halo, surface, write_surface
 
     cfg = gz.load_config(CONFIG)
     out = ROOT / "build" / "gb_surface_25m.tif"
     with PeakMemory() as mem:
         t0 = time.perf_counter()
         with cluster(workers=args.workers, memory_limit=args.worker_memory):
-            plan = plan_surface(cfg, 25.0, outline="sites", halo=max(1, args.chunks // 4))
+            plan = plan_surface(cfg, 25.0, outline="sites", halo=dask_halo(args.chunks))
             ds = surface(plan, dask=True, chunks=args.chunks)
             t1 = time.perf_counter()
 

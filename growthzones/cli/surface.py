@@ -87,7 +87,7 @@ def surface(
     with client_cm:
         with progress_bar(ctx, "reading layers") as progress:
             plan = gs.plan_surface(cfg, cell_size, outline=outline, outline_layer=outline_layer, drop=drop,
-                                   halo=max(1, chunks // 4) if use_dask else 0, progress=progress)  # fmt: skip
+                                   halo=gs.dask_halo(chunks) if use_dask else 0, progress=progress)  # fmt: skip
         for note in plan.notes:
             click.echo(f"note: {note}", err=True)
         limit = None if max_memory is None else max_memory * 1e9

@@ -37,6 +37,7 @@ from growthzones.surface.area import Area, grid_for, read_area
 __all__ = [
     "CELLWISE_METHODS",
     "SurfacePlan",
+    "dask_halo",
     "drop_criteria",
     "estimate_memory",
     "evaluate_block",
@@ -439,6 +440,22 @@ def _aggregate_cells(
         flat[sel] = mcda.aggregate(plan.method, matrix, w, np.ones(len(w)), **plan.params)
 
 
+def dask_halo(chunks: int) -> int:
+    """Cells a chunk's distance tiles reach beyond it: one chunk on every side.
+
+    A cell whose nearest feature lies beyond the tile asks the KD-tree of the whole layer,
+    which costs far more per cell than the EDT; a tile three chunks wide leaves few such
+    cells (at 25 m over Great Britain, a 2048-cell chunk's distances took 17-26 s with a
+    quarter-chunk halo and about 1 s with this one). Results do not depend on it.
+
+    Examples
+    --------
+    >>> dask_halo(2048)
+    2048
+    """
+    return max(1, int(chunks))
+
+
 def estimate_memory(plan: SurfacePlan, cells: int | None = None) -> int:
     """Bytes a surface of ``cells`` cells (default: the whole grid) needs in memory, roughly.
 
@@ -545,7 +562,7 @@ def surface(
     if isinstance(config, SurfacePlan):
         plan = config
     else:
-        halo = max(1, chunks // 4) if dask else 0
+        halo = dask_halo(chunks) if dask else 0
         plan = plan_surface(config, cell_size, outline=outline, outline_layer=outline_layer, drop=drop, halo=halo,
                             progress=progress)  # fmt: skip
     if not dask:
