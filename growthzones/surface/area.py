@@ -32,6 +32,22 @@ class Area:
         self.label = label
         self._tree = None if polygons is None else shapely.STRtree(polygons)
 
+    def share(self, g: Grid) -> float:
+        """The share of ``g``'s area inside the area (1 for the sites' extent), from polygon areas.
+
+        Examples
+        --------
+        >>> from shapely import box
+        >>> Area(np.array([box(0, 0, 50, 100)]), (0.0, 0.0, 50.0, 100.0), "half").share(
+        ...     Grid("EPSG:27700", 0.0, 100.0, 100.0, 1, 1))
+        0.5
+        """
+        if self.polygons is None:
+            return 1.0
+        left, bottom, right, top = g.bounds
+        inside = shapely.area(shapely.clip_by_rect(self.polygons, left, bottom, right, top)).sum()
+        return float(min(1.0, inside / max((right - left) * (top - bottom), 1e-300)))
+
     def mask(self, g: Grid) -> np.ndarray:
         """True for the cells of ``g`` inside the area.
 
