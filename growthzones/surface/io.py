@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,12 @@ from growthzones.errors import InputFileError
 from growthzones.progress import Progress
 
 __all__ = ["read_surface", "write_surface"]
+
+log = logging.getLogger(__name__)
+
+#: Above this many values (bands x cells) the COG is written without overviews: at 25 m over
+#: Great Britain (9 bands, 11 G values) GDAL's overviews took over 17 minutes at 3.2 GB.
+MAX_OVERVIEW_VALUES = 2_000_000_000
 
 #: Attributes stored as GeoTIFF tags (read back by :func:`read_surface`).
 _NUMERIC_ATTRS = ("cell_size", "demo")
@@ -31,8 +38,9 @@ def write_surface(
     GeoTIFF bands share one data type, so the uint8 bands are stored as float32 (0, 1,
     255 exactly) and :func:`read_surface` restores them. A lazy (Dask) surface is computed
     here, one task per chunk writing its cells into a tiled GeoTIFF (peak memory set by the
-    chunks; ``progress`` counts the chunks), then copied into the COG layout. Nothing is
-    left at ``path`` if anything fails.
+    chunks; ``progress`` counts the chunks), then copied into the COG layout, with average
+    overviews up to :data:`MAX_OVERVIEW_VALUES` values and without them beyond (a warning says
+    how to add them). Nothing is left at ``path`` if anything fails.
 
     Examples
     --------
@@ -73,8 +81,16 @@ def write_surface(
                 dst.update_tags(**tags)
             if progress:
                 progress(steps - 1, steps, "COG layout")
+            values = arr.sizes["band"] * arr.sizes["y"] * arr.sizes["x"]
+            ovr: dict[str, Any] = {"overview_resampling": "average"}
+            if values > MAX_OVERVIEW_VALUES:
+                # GDAL's COG overviews of a surface this large take longer than the surface itself
+                # (and gigabytes of cache): the layout without them; `gdaladdo -ro` adds them aside.
+                ovr = {"overviews": "NONE"}
+                log.warning("surface %s: %s values, written without overviews (add them with `gdaladdo -ro %s`)",
+                            path, f"{values:,}", Path(path).name)  # fmt: skip
             rasterio.shutil.copy(staging, tmp, driver="COG", compress="deflate", predictor=3, BIGTIFF="IF_SAFER",
-                                 overview_resampling="average", num_threads="ALL_CPUS")  # fmt: skip
+                                 num_threads="ALL_CPUS", **ovr)  # fmt: skip
             if progress:
                 progress(steps, steps, "done")
         finally:
@@ -97,7 +113,8 @@ def _write_chunks(arr: xr.DataArray, path: Path, kwargs: dict[str, Any], progres
     data = arr.data.rechunk({0: -1})  # every band of a chunk in one block (one task writes it)
     profile = {
         "driver": "GTiff", "width": arr.sizes["x"], "height": arr.sizes["y"], "count": arr.sizes["band"],
-        "dtype": "float32", "crs": arr.rio.crs, "transform": arr.rio.transform(), "nodata": np.nan, **kwargs,
+        "dtype": "float32", "crs": arr.rio.crs, "transform": arr.rio.transform(), "nodata": np.nan,
+        "interleave": "band", **kwargs,
     }  # fmt: skip
     with rasterio.open(path, "w", **profile):
         pass
