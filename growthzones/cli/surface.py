@@ -74,7 +74,7 @@ def surface(
 
     import growthzones as gz
     from growthzones import surface as gs
-    from growthzones.surface.heap import keep_freed_memory
+    from growthzones.surface.heap import freed_memory_kept
 
     check_output_path(out, overwrite=overwrite)
     if quicklook is not None:
@@ -95,8 +95,8 @@ def surface(
             ds = gs.surface(plan, dask=True, chunks=chunks)
         else:
             gs.check_memory(plan, max_memory=limit)
-            keep_freed_memory()  # this process ends after the run: reuse freed grids (see surface.heap)
-            with progress_bar(ctx, "surface") as progress:
+            # Freed grids reused while the cells are computed, given back before writing (surface.heap).
+            with freed_memory_kept(), progress_bar(ctx, "surface") as progress:
                 ds = gs.surface(plan, max_memory=limit, progress=progress)
         if top_percent is not None:
             with progress_bar(ctx, "top probability") as progress:

@@ -22,6 +22,12 @@ log = logging.getLogger(__name__)
 #: Great Britain (9 bands, 11 G values) GDAL's overviews took over 17 minutes at 3.2 GB.
 MAX_OVERVIEW_VALUES = 2_000_000_000
 
+#: GDAL's block cache while a surface is written, bytes (rasterio takes this key in bytes).
+GDAL_CACHE_BYTES = 512 * 2**20
+
+#: Rows of an in-memory surface converted and written at a time.
+_STRIP_ROWS = 1024
+
 #: Attributes stored as GeoTIFF tags (read back by :func:`read_surface`).
 _NUMERIC_ATTRS = ("cell_size", "demo")
 
@@ -57,40 +63,46 @@ def write_surface(
 
     path = check_output_path(path, overwrite=overwrite)
     names = list(ds.data_vars)
-    arr = xr.concat([ds[n].astype("float32") for n in names], dim="band")
-    arr = arr.assign_coords(band=np.arange(1, len(names) + 1))
-    arr = arr.rio.write_crs(ds.rio.crs).rio.write_transform(ds.rio.transform())
-    arr = arr.rio.write_nodata(np.nan, encoded=False)
-    arr.attrs = {}
+    height, width = ds.sizes["y"], ds.sizes["x"]
+    profile: dict[str, Any] = {
+        "driver": "GTiff", "width": width, "height": height, "count": len(names), "dtype": "float32",
+        "crs": ds.rio.crs, "transform": ds.rio.transform(), "nodata": np.nan, "interleave": "band",
+        "tiled": True, "blockxsize": 512, "blockysize": 512, "compress": "deflate", "predictor": 3,
+        "BIGTIFF": "IF_SAFER",
+    }  # fmt: skip
+    lazy = any(ds[n].chunks is not None for n in names)
     with atomic_path(path, overwrite=overwrite) as tmp:
         staging = tmp.with_name(tmp.name + ".tiled.tif")
+        # A bounded GDAL block cache: GDAL's default (5% of the memory) held gigabytes of a
+        # large surface's blocks while writing.
+        env = rasterio.Env(GDAL_CACHEMAX=GDAL_CACHE_BYTES)
         try:
-            kwargs: dict[str, Any] = {"tiled": True, "blockxsize": 512, "blockysize": 512, "compress": "deflate",
-                                      "predictor": 3, "BIGTIFF": "IF_SAFER"}  # fmt: skip
-            if arr.chunks is not None:
-                steps = _write_chunks(arr, staging, kwargs, progress) + 1
-            else:
-                steps = 2
+            with env:
+                if lazy:
+                    arr = xr.concat([ds[n].astype("float32") for n in names], dim="band")
+                    steps = _write_chunks(arr, staging, profile, progress) + 1
+                else:
+                    steps = 2
+                    if progress:
+                        progress(0, steps, "writing")
+                    _write_bands(ds, names, staging, profile)
+                with rasterio.open(staging, "r+") as dst:
+                    for i, name in enumerate(names, start=1):
+                        dst.set_band_description(i, name)
+                    tags = {k: (v if isinstance(v, str) else json.dumps(v)) for k, v in ds.attrs.items()}
+                    dst.update_tags(**tags)
                 if progress:
-                    progress(0, steps, "writing")
-                arr.rio.to_raster(staging, **kwargs)
-            with rasterio.open(staging, "r+") as dst:
-                for i, name in enumerate(names, start=1):
-                    dst.set_band_description(i, name)
-                tags = {k: (v if isinstance(v, str) else json.dumps(v)) for k, v in ds.attrs.items()}
-                dst.update_tags(**tags)
-            if progress:
-                progress(steps - 1, steps, "COG layout")
-            values = arr.sizes["band"] * arr.sizes["y"] * arr.sizes["x"]
-            ovr: dict[str, Any] = {"overview_resampling": "average"}
-            if values > MAX_OVERVIEW_VALUES:
-                # GDAL's COG overviews of a surface this large take longer than the surface itself
-                # (and gigabytes of cache): the layout without them; `gdaladdo -ro` adds them aside.
-                ovr = {"overviews": "NONE"}
-                log.warning("surface %s: %s values, written without overviews (add them with `gdaladdo -ro %s`)",
-                            path, f"{values:,}", Path(path).name)  # fmt: skip
-            rasterio.shutil.copy(staging, tmp, driver="COG", compress="deflate", predictor=3, BIGTIFF="IF_SAFER",
-                                 num_threads="ALL_CPUS", **ovr)  # fmt: skip
+                    progress(steps - 1, steps, "COG layout")
+                values = len(names) * height * width
+                ovr: dict[str, Any] = {"overview_resampling": "average"}
+                if values > MAX_OVERVIEW_VALUES:
+                    # GDAL's COG overviews of a surface this large take longer than the surface
+                    # itself: the layout without them; `gdaladdo -ro` adds them beside the file.
+                    ovr = {"overviews": "NONE"}
+                    log.warning("surface %s: %s values, written without overviews (add them with `gdaladdo -ro %s`)",
+                                path, f"{values:,}", Path(path).name)  # fmt: skip
+                rasterio.shutil.copy(staging, tmp, driver="COG", compress="deflate", predictor=3, BIGTIFF="IF_SAFER",
+                                     num_threads="ALL_CPUS", **ovr)  # fmt: skip
             if progress:
                 progress(steps, steps, "done")
         finally:
@@ -99,7 +111,21 @@ def write_surface(
     return path
 
 
-def _write_chunks(arr: xr.DataArray, path: Path, kwargs: dict[str, Any], progress: Progress | None) -> int:
+def _write_bands(ds: xr.Dataset, names: list[str], path: Path, profile: dict[str, Any]) -> None:
+    """Write in-memory bands one strip at a time (float32 copies of a strip, not of the surface)."""
+    import rasterio
+    from rasterio.windows import Window
+
+    height, width = profile["height"], profile["width"]
+    with rasterio.open(path, "w", **profile) as dst:
+        for i, name in enumerate(names, start=1):
+            band = ds[name].values
+            for r in range(0, height, _STRIP_ROWS):
+                h = min(_STRIP_ROWS, height - r)
+                dst.write(band[r : r + h].astype(np.float32), i, window=Window(0, r, width, h))
+
+
+def _write_chunks(arr: xr.DataArray, path: Path, profile: dict[str, Any], progress: Progress | None) -> int:
     """Compute a lazy surface chunk by chunk on the active Dask scheduler, each chunk written by its task.
 
     One task per chunk of cells computes every band of the chunk and writes them into the
@@ -111,11 +137,6 @@ def _write_chunks(arr: xr.DataArray, path: Path, kwargs: dict[str, Any], progres
     import rasterio
 
     data = arr.data.rechunk({0: -1})  # every band of a chunk in one block (one task writes it)
-    profile = {
-        "driver": "GTiff", "width": arr.sizes["x"], "height": arr.sizes["y"], "count": arr.sizes["band"],
-        "dtype": "float32", "crs": arr.rio.crs, "transform": arr.rio.transform(), "nodata": np.nan,
-        "interleave": "band", **kwargs,
-    }  # fmt: skip
     with rasterio.open(path, "w", **profile):
         pass
     rows = np.cumsum((0, *data.chunks[1]))
