@@ -20,7 +20,7 @@ import pandas as pd
 import streamlit as st
 
 import growthzones as gz
-from growthzones import appstate, maps, mcda
+from growthzones import appstate, maps, mcda, upload
 from growthzones.app import _folium_component
 from growthzones.assessment import Assessment
 from growthzones.errors import GrowthzonesError
@@ -384,6 +384,24 @@ def site_picker(ctx: Context, *, key: str, label: str = "Site") -> str | None:
         placeholder="Choose a site…",
         on_change=changed,
     )
+
+
+def score_like_bids(a: Assessment, gdf: Any, *, id_column: str, name_column: str, source: str, combine: bool,
+                    what: str) -> tuple[Assessment, list[str]]:  # fmt: skip
+    """Score sites with the loaded layers (``upload.score_upload``), or show why not and stop the page."""
+    try:
+        return upload.score_upload(a, gdf, id_column=id_column, name_column=name_column, source=source,
+                                   combine=combine)  # fmt: skip
+    except GrowthzonesError as exc:
+        st.error(f"Cannot score {what}: {exc}")
+        st.stop()
+        raise  # st.stop() raises; this keeps type checkers content
+
+
+def gpkg_download(label: str, write: Any, file_name: str, key: str) -> None:
+    """A download button for a GeoPackage made by ``write(path)`` when clicked."""
+    st.download_button(label, data=lambda: temp_download(write, ".gpkg"), file_name=file_name,
+                       mime="application/geopackage+sqlite3", on_click="ignore", key=key)  # fmt: skip
 
 
 def temp_download(write: Any, suffix: str) -> bytes:

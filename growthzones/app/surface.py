@@ -8,7 +8,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 import growthzones as gz
-from growthzones import appstate, maps, upload
+from growthzones import appstate, maps
 from growthzones.app import _shared
 from growthzones.criteria.measures import MEASURES
 from growthzones.errors import GrowthzonesError
@@ -98,12 +98,15 @@ combine = st.toggle(
     key="surface_combine",
     help="Off: rank the located regions among themselves.",
 )
-try:
-    ranked, notes = upload.score_upload(a, regions, id_column="site_id", name_column="name",
-                                        source="located regions", combine=combine)  # fmt: skip
-except GrowthzonesError as exc:
-    st.error(f"Cannot rank the located regions: {exc}")
-    st.stop()
+ranked, notes = _shared.score_like_bids(
+    a,
+    regions,
+    id_column="site_id",
+    name_column="name",
+    source="located regions",
+    combine=combine,
+    what="the located regions",
+)
 for note in notes:
     st.caption(note)
 view = appstate.ranking_view(ranked)
@@ -121,17 +124,13 @@ st.caption(
     "`mean_score` is the surface's mean over its cells."
 )
 d1, d2 = st.columns(2)
-d1.download_button(
-    "Download the regions (GeoPackage, as `growthzones locate` writes them)",
-    data=lambda: _shared.temp_download(lambda p: write_regions(regions, p), ".gpkg"),
-    file_name="located_regions.gpkg",
-    on_click="ignore",
-    key="dl_surface_regions",
-)
-d2.download_button(
-    "Download the ranking (GeoPackage)",
-    data=lambda: _shared.temp_download(ranked.to_geopackage, ".gpkg"),
-    file_name="located_regions_ranked.gpkg",
-    on_click="ignore",
-    key="dl_surface_ranked",
-)
+with d1:
+    _shared.gpkg_download(
+        "Download the regions (GeoPackage, as `growthzones locate` writes them)",
+        lambda p: write_regions(regions, p),
+        "located_regions.gpkg",
+        "dl_surface_regions",
+    )
+with d2:
+    _shared.gpkg_download("Download the ranking (GeoPackage)", ranked.to_geopackage,
+                          "located_regions_ranked.gpkg", "dl_surface_ranked")  # fmt: skip

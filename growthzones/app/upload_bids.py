@@ -56,13 +56,8 @@ combine = c3.toggle(
     help="Off: rank the uploaded sites among themselves.",
 )
 
-try:
-    scored, notes = upload.score_upload(
-        a, up.gdf, id_column=id_col, name_column=name_col, source=up.name, combine=combine
-    )
-except GrowthzonesError as exc:
-    st.error(f"Cannot score these sites: {exc}")
-    st.stop()
+scored, notes = _shared.score_like_bids(a, up.gdf, id_column=id_col, name_column=name_col, source=up.name,
+                                        combine=combine, what="these sites")  # fmt: skip
 
 for n in notes:
     st.warning(n)
