@@ -139,7 +139,9 @@ def linear(*, low: float, high: float, direction: str | int = "benefit") -> Valu
     span = hi - lo
 
     def f(x: np.ndarray) -> np.ndarray:
-        out = x - lo
+        if np.ndim(x) == 0:
+            return np.clip((x - lo) / span, 0.0, 1.0)
+        out = x - lo  # then in place: a surface calls this on millions of cells
         out /= span
         return np.clip(out, 0.0, 1.0, out=out)
 
