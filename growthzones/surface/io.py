@@ -198,15 +198,13 @@ def _client() -> Any:
 
 def _lock() -> Any:
     """A lock the Dask workers share while writing (a distributed lock under a Client)."""
-    try:
-        from distributed import Lock, get_client
+    if _client() is not None:
+        from distributed import Lock
 
-        get_client()  # raises ValueError without a running client
         return Lock("growthzones-surface-write")
-    except (ImportError, ValueError):
-        import threading
+    import threading
 
-        return threading.Lock()
+    return threading.Lock()
 
 
 def read_surface(path: str | Path, *, chunks: Any = None) -> xr.Dataset:
