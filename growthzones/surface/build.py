@@ -13,7 +13,7 @@ import json
 import logging
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -350,43 +350,23 @@ def evaluate_block(plan: SurfacePlan, g: Grid, progress: Progress | None = None)
     passes: list[np.ndarray | None] = [None] * len(plan.gates)
     stack: list[tuple[float, np.ndarray]] = []
     group_acc = {grp: np.zeros(n) for grp in plan.groups}
-    proxies = {c.crit.proxy for c in plan.crits if c.crit.missing == "proxy" and c.value_fn is not None}
-    kept: dict[str, np.ndarray] = {}
-    deferred: list[tuple[_Crit, np.ndarray, np.ndarray]] = []
-    for k_crit, c in enumerate(plan.crits):
-        if progress:
-            progress(k_crit, len(plan.crits), c.crit.name)
-        raw = np.take(np.asarray(c.block(g, inside)).reshape(-1), at).astype(np.float64, copy=False)
-        nan = np.isnan(raw)
-        for k, (_, name, op, value) in enumerate(plan.gates):
-            if name != c.crit.name:
-                continue
-            if op is None:
-                passes[k] = ~nan
-            else:
-                with np.errstate(invalid="ignore"):
-                    passes[k] = COMPARISONS[op](raw, value) & ~nan
-        if c.crit.missing == "fail":
-            nodata |= nan
-        if c.value_fn is None:
-            continue
-        v = np.asarray(c.value_fn(raw), dtype=np.float64)
-        gap = np.isnan(v)
-        del raw
-        if c.crit.missing == "proxy":
-            deferred.append((c, v, gap))  # proxies last, once the proxy's own gaps are filled
-            continue
-        # "unknown": the sites' median value; "worst" (and cells masked below): 0.
-        v[gap] = c.fill if c.fill is not None else 0.0
-        if c.crit.name in proxies:
-            kept[c.crit.name] = v.copy()  # _add scales v in place
-        _add(plan, c, v, stack, group_acc)
-    for c, v, gap in deferred:
-        stand_in = kept.get(c.crit.proxy)
-        v[gap] = 0.0 if stand_in is None else stand_in[gap]
-        _add(plan, c, v, stack, group_acc)
-    if progress:
-        progress(len(plan.crits), len(plan.crits), "score")
+    for c, raw, v in criterion_values(plan, g, inside, at, progress):
+        if raw is not None:
+            nan = np.isnan(raw)
+            for k, (_, name, op, value) in enumerate(plan.gates):
+                if name != c.crit.name:
+                    continue
+                if op is None:
+                    passes[k] = ~nan
+                else:
+                    with np.errstate(invalid="ignore"):
+                        passes[k] = COMPARISONS[op](raw, value) & ~nan
+            if c.crit.missing == "fail":
+                nodata |= nan
+        if v is not None:
+            _add(plan, c, v, stack, group_acc)
+        # Let go before the next criterion's raster is computed: a GB grid's raw and values are 0.4 GB.
+        del raw, v
     valid = ~nodata
     if plan.linear:
         # WLC: the weighted sum is the group weights times the groups' own weighted sums.
@@ -417,6 +397,65 @@ def evaluate_block(plan: SurfacePlan, g: Grid, progress: Progress | None = None)
         if op is not None:
             out[f"pass_{_slug(label)}"] = band(np.where(valid, p, 255), 255, "uint8")
     return out
+
+
+def criterion_values(
+    plan: SurfacePlan, g: Grid, inside: np.ndarray, at: np.ndarray, progress: Progress | None = None
+) -> Iterator[tuple[_Crit, np.ndarray | None, np.ndarray | None]]:
+    """Each criterion's raw values and 0..1 values on the cells ``at`` of window ``g``.
+
+    The one place where a window's criteria are computed, for :func:`evaluate_block` and
+    :func:`growthzones.surface.top_probability`.
+
+    Parameters
+    ----------
+    plan
+        From :func:`plan_surface`.
+    g
+        The window.
+    inside
+        ``plan.area.mask(g)``.
+    at
+        Flat positions in the window of the cells to compute (``np.flatnonzero(inside)``).
+    progress
+        Told ``(k, len(plan.crits), name)`` before each criterion, and once ``"score"`` at the end.
+
+    Yields
+    ------
+    criterion, raw, value
+        First, for every criterion in plan order, its raw values (real units, NaN where
+        missing) and its 0..1 values: gaps filled by the missing policy (``unknown``: the
+        sites' median value; ``worst`` and the rest: 0), or None when it is unweighted or
+        ``missing = "proxy"``. Then, once every proxy is known, ``(criterion, None, value)``
+        for each ``missing = "proxy"`` criterion, its gaps filled from its proxy's values.
+        The value arrays are the caller's to change.
+    """
+    proxies = {c.crit.proxy for c in plan.crits if c.crit.missing == "proxy" and c.value_fn is not None}
+    kept: dict[str, np.ndarray] = {}
+    deferred: list[tuple[_Crit, np.ndarray, np.ndarray]] = []
+    for k, c in enumerate(plan.crits):
+        if progress:
+            progress(k, len(plan.crits), c.crit.name)
+        raw = np.take(np.asarray(c.block(g, inside)).reshape(-1), at).astype(np.float64, copy=False)
+        if c.value_fn is None:
+            yield c, raw, None
+            continue
+        v = np.asarray(c.value_fn(raw), dtype=np.float64)
+        gap = np.isnan(v)
+        if c.crit.missing == "proxy":
+            deferred.append((c, v, gap))  # last, once the proxy's own gaps are filled
+            yield c, raw, None
+            continue
+        v[gap] = c.fill if c.fill is not None else 0.0
+        if c.crit.name in proxies:
+            kept[c.crit.name] = v.copy()
+        yield c, raw, v
+    for c, v, gap in deferred:
+        stand_in = kept.get(c.crit.proxy)
+        v[gap] = 0.0 if stand_in is None else stand_in[gap]
+        yield c, None, v
+    if progress:
+        progress(len(plan.crits), len(plan.crits), "score")
 
 
 def _add(plan: SurfacePlan, c: _Crit, v: np.ndarray, stack: list[tuple[float, np.ndarray]],

@@ -31,7 +31,7 @@ from growthzones.criteria.raster import Grid
 from growthzones.errors import SurfaceError
 from growthzones.progress import Progress
 from growthzones.robustness import sample_weights
-from growthzones.surface.build import SurfacePlan
+from growthzones.surface.build import SurfacePlan, criterion_values
 
 __all__ = ["top_probability"]
 
@@ -55,44 +55,60 @@ def _uniform(seed: int, crit: int, samples: np.ndarray, cells: np.ndarray) -> np
 
 
 class _Inputs:
-    """One window's cells that may be eligible: fixed values, and the uncertain criteria's raw values."""
+    """One window's cells that may be eligible: fixed values, and the uncertain criteria's raw values.
+
+    Attributes
+    ----------
+    shape
+        The window's shape.
+    inside
+        Flat positions in the window of the cells inside the area.
+    pos
+        Flat positions of the cells that pass every gate no sample can change.
+    ids
+        Those cells' ids in the whole grid (row-major), which seed their draws.
+    values
+        ``(cells, weighted criteria)`` 0..1 values, criteria in plan order.
+    raws
+        Raw values of the criteria with an ``uncertainty``.
+    bounds
+        Per-cell ``(low, high)`` of the criteria bounded by site columns.
+    """
 
     def __init__(self, plan: SurfacePlan, g: Grid) -> None:
         inside = plan.area.mask(g)
-        nodata = np.zeros(g.shape, dtype=bool)
-        ok = inside.copy()
-        values, raws = [], {}
-        names: list[str] = []
-        proxied: list[tuple[int, str, np.ndarray]] = []
-        for c in plan.crits:
-            raw = c.block(g, inside) if inside.any() else np.full(g.shape, np.nan)
-            nan = np.isnan(raw)
-            uncertain = c.crit.name in plan.uncertainty
-            for _, name, op, value in plan.gates:
-                if name == c.crit.name and not (uncertain and op is not None):
-                    with np.errstate(invalid="ignore"):
-                        ok &= ~nan if op is None else COMPARISONS[op](raw, value) & ~nan
-            if c.crit.missing == "fail":
-                nodata |= nan & inside
-            if uncertain:
-                raws[c.crit.name] = raw
-            if c.value_fn is not None:
-                v = np.asarray(c.value_fn(raw), dtype=np.float64)
-                gap = np.isnan(v)
-                if c.crit.missing == "proxy":
-                    proxied.append((len(values), c.crit.proxy, gap))
-                v[gap] = c.fill if c.fill is not None else 0.0
-                values.append(v)
-                names.append(c.crit.name)
-        for k, proxy, gap in proxied:
-            values[k][gap] = values[names.index(proxy)][gap] if proxy in names else 0.0
-        ok &= ~nodata
         self.shape = g.shape
-        self.pos = np.flatnonzero(ok)
+        self.inside = np.flatnonzero(inside)
+        ok = np.ones(self.inside.size, dtype=bool)
+        values: dict[str, np.ndarray] = {}
+        raws: dict[str, np.ndarray] = {}
+        if self.inside.size:
+            for c, raw, v in criterion_values(plan, g, inside, self.inside):
+                name = c.crit.name
+                if raw is not None:
+                    nan = np.isnan(raw)
+                    uncertain = name in plan.uncertainty
+                    for _, gname, op, value in plan.gates:
+                        # A gate on an uncertain criterion is applied per sample, in _scores.
+                        if gname == name and not (uncertain and op is not None):
+                            with np.errstate(invalid="ignore"):
+                                ok &= ~nan if op is None else COMPARISONS[op](raw, value) & ~nan
+                    if c.crit.missing == "fail":
+                        ok &= ~nan
+                    if uncertain:
+                        raws[name] = raw
+                if v is not None:
+                    values[name] = v
+        keep = np.flatnonzero(ok)
+        self.pos = self.inside[keep]
         rows, cols = np.divmod(self.pos, g.width)
         self.ids = (rows + g.row0).astype(np.int64) * np.int64(plan.grid.width) + (cols + g.col0)
-        self.values = np.stack([v.ravel()[self.pos] for v in values], axis=1) if values else np.zeros((0, 0))
-        self.raws = {k: r.ravel()[self.pos] for k, r in raws.items()}
+        weighted = [c.crit.name for c in plan.crits if c.value_fn is not None]
+        self.values = np.zeros((keep.size, len(weighted)))
+        for j, name in enumerate(weighted):
+            if name in values:
+                self.values[:, j] = values[name][keep]
+        self.raws = {k: r[keep] for k, r in raws.items()}
         # Per-cell bounds of criteria bounded by site columns (a missing bound: the cell's own value).
         self.bounds: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         for name, rule in plan.uncertainty.items():
@@ -150,7 +166,7 @@ def _passes(plan: SurfacePlan, g: Grid, w: np.ndarray, seed: int, thresholds: np
     s = len(w)
     hist = np.zeros((s, _BINS), dtype=np.int64)
     count = np.zeros(inp.pos.size, dtype=np.int32)
-    step = max(1, _BATCH // max(1, s * max(1, inp.values.shape[1] if inp.values.ndim == 2 else 1)))
+    step = max(1, _BATCH // (s * max(1, inp.values.shape[1])))
     for i in range(0, inp.pos.size, step):
         sel = slice(i, i + step)
         sc, elig = _scores(plan, inp, w, 0, seed, sel)
@@ -163,9 +179,8 @@ def _passes(plan: SurfacePlan, g: Grid, w: np.ndarray, seed: int, thresholds: np
     if thresholds is None:
         return hist
     out = np.full(inp.shape, np.nan, dtype=np.float32)
+    out.ravel()[inp.inside] = 0.0  # inside but never eligible
     out.ravel()[inp.pos] = count / s
-    inside = plan.area.mask(g)
-    out[inside & np.isnan(out)] = 0.0  # inside but never eligible
     return out
 
 
