@@ -158,3 +158,36 @@ def test_rank_sites_and_known_facts(project):
     for name in ("water_stress", "brownfield_ha_10km"):
         assert full.criteria.loc[elsewhere, name].isna().all()
         assert full.values.loc[elsewhere, name].nunique() == 1
+
+
+def test_site_discovery_regions_join_the_ranking(project, tmp_path):
+    """docs/gb.md's discovery route at 2 km: surface, locate, candidates --regions, then rank them all."""
+    surface = tmp_path / "gb_surface_2km.tif"
+    r = run("surface", str(project["root"] / "configs" / "gb_aigz_districts.toml"), "--outline", "sites",
+            "--cell-size", "2000", "--out", str(surface))  # fmt: skip
+    assert r.exit_code == 0, r.output
+    regions = tmp_path / "gb_regions.gpkg"
+    r = run("locate", str(surface), "--regions", "5", "--min-area", "400", "--max-area", "1600",
+            "--min-spacing", "10000", "--out", str(regions))  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert "optimal, MIP gap 0.00e+00" in r.output
+    found = gpd.read_file(regions)
+    assert list(found["site_id"]) == ["R001", "R002", "R003", "R004", "R005"]
+    assert found["area_ha"].between(400, 1600).all()
+
+    cands = tmp_path / "candidates.gpkg"
+    r = run("candidates", "--layers", str(project["layers"]), "--out", str(cands), "--regions", str(regions))
+    assert r.exit_code == 0, r.output
+    sites = gpd.read_file(cands, layer="site_candidates").set_index("site_id")
+    located = sites.loc[sites["kind"] == "located region"]
+    assert sorted(located.index) == ["R001", "R002", "R003", "R004", "R005"]
+    # the candidate is the located polygon itself, not a square put around it
+    drawn = found.set_index("site_id").geometry.sort_index()
+    assert located.geometry.sort_index().geom_equals_exact(drawn, tolerance=0.01).all()
+
+    cfg = gz.load_config(project["root"] / "configs" / "gb_aigz.toml")
+    a = gz.assess(dataclasses.replace(cfg, sites=dataclasses.replace(cfg.sites, path=cands)))
+    assert len(a.sites) == len(sites)
+    ranked = a.ranking
+    assert ranked.loc[located.index, "eligible"].all()
+    assert ranked.loc[located.index, "rank"].notna().all()
