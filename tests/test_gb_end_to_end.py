@@ -188,6 +188,5 @@ def test_site_discovery_regions_join_the_ranking(project, tmp_path):
     cfg = gz.load_config(project["root"] / "configs" / "gb_aigz.toml")
     a = gz.assess(dataclasses.replace(cfg, sites=dataclasses.replace(cfg.sites, path=cands)))
     assert len(a.sites) == len(sites)
-    ranked = a.ranking
-    assert ranked.loc[located.index, "eligible"].all()
-    assert ranked.loc[located.index, "rank"].notna().all()
+    assert a.ranking.loc[located.index, "eligible"].all()
+    assert a.ranking.loc[located.index, "rank"].notna().all()
